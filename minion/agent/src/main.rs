@@ -1,0 +1,2 @@
+//! The halite binary.
+fn main() {}

@@ -1,0 +1,75 @@
+//! The context handed to every module function: configuration, grains, pillar and
+//! the OS seams. Cloning is cheap (everything heavy is behind `Arc`).
+
+use std::sync::Arc;
+
+use crate::files::FileClient;
+use crate::module::{ExecError, ExecOutput, Registry};
+use crate::runner::CommandRunner;
+use crate::value::{Map, Value};
+
+/// Renders a template text (file.managed `template: jinja`, cmd.script ...).
+pub trait TemplateRenderer: Send + Sync {
+    /// Render `text` with `engine` (e.g. "jinja"); `context` adds variables on top of
+    /// Salt's standard ones (salt, grains, pillar, opts, saltenv). `source` names the
+    /// template in error messages.
+    fn render_template(
+        &self,
+        ctx: &Ctx,
+        engine: &str,
+        text: &str,
+        context: &Map,
+        source: &str,
+    ) -> Result<String, String>;
+}
+
+/// Calls an execution function by name (what templates see as `salt['mod.fun']`).
+pub trait SaltCaller: Send + Sync {
+    fn call(&self, ctx: &Ctx, fun: &str, args: Vec<Value>, kwargs: Map) -> Result<ExecOutput, ExecError>;
+}
+
+impl SaltCaller for Registry {
+    fn call(&self, ctx: &Ctx, fun: &str, args: Vec<Value>, kwargs: Map) -> Result<ExecOutput, ExecError> {
+        self.call_exec(ctx, fun, args, kwargs)
+    }
+}
+
+/// Everything a module function may use.
+#[derive(Clone)]
+pub struct Ctx {
+    /// Minion options (config file plus defaults, Salt's `__opts__`).
+    pub opts: Arc<Map>,
+    pub grains: Arc<Value>,
+    pub pillar: Arc<Value>,
+    /// The saltenv of the current run (`base` by default).
+    pub saltenv: String,
+    /// `test=True` for this run.
+    pub test: bool,
+    pub runner: Arc<dyn CommandRunner>,
+    pub files: Arc<dyn FileClient>,
+    pub templates: Arc<dyn TemplateRenderer>,
+    pub registry: Arc<Registry>,
+}
+
+impl Ctx {
+    /// Call an execution function through the registry.
+    pub fn call(&self, fun: &str, args: Vec<Value>, kwargs: Map) -> Result<ExecOutput, ExecError> {
+        self.registry.call_exec(self, fun, args, kwargs)
+    }
+
+    /// An option value from `opts`.
+    pub fn opt(&self, key: &str) -> Option<&Value> {
+        self.opts.get(key)
+    }
+
+    /// The minion id.
+    pub fn minion_id(&self) -> &str {
+        self.opts.get("id").and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// The cache directory (`cachedir` option).
+    pub fn cachedir(&self) -> std::path::PathBuf {
+        let dir = self.opts.get("cachedir").and_then(Value::as_str).unwrap_or("/var/cache/salt/minion");
+        std::path::PathBuf::from(dir)
+    }
+}

@@ -1,0 +1,22 @@
+//! halite-api: the small, stable seam between the engine, the modules and the agent.
+//!
+//! * [`Value`]/[`Map`]: Salt data (ordered maps, as Python's dicts keep insertion order).
+//! * [`runner`]: the one place in Halite that runs external commands.
+//! * [`files`]: the fileserver seam (`salt://` lookups, local roots or the master).
+//! * [`ctx`]: everything a module function may touch: opts, grains, pillar, seams.
+//! * [`module`]: execution/state function signatures, returns and the registry.
+
+pub mod ctx;
+pub mod files;
+pub mod module;
+pub mod runner;
+pub mod value;
+
+pub use ctx::{Ctx, SaltCaller, TemplateRenderer};
+pub use files::{FileClient, FileError};
+pub use module::{
+    ExecCall, ExecError, ExecFn, ExecOutput, ExecSpec, Registry, StateCall, StateFn, StateReturn,
+    StateSpec,
+};
+pub use runner::{CmdOutput, CmdSpec, CommandRunner, RunError, SystemRunner};
+pub use value::{Map, Value};

@@ -1,0 +1,1 @@
+//! halite-transport: ZeroMQ request/publish channels to a salt-master, authentication and reconnects.

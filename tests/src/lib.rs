@@ -1,0 +1,1 @@
+//! Shared helpers for Halite's end-to-end tests.
