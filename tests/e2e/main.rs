@@ -1,0 +1,4 @@
+//! End-to-end tests: real salt-master (pinned PyPI Salt) on 127.0.0.1, real minions.
+//! One test binary with a module per area, to keep link time down.
+
+mod harness;

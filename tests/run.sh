@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every Halite test on a fresh machine, installing what the tests need:
+#   Debian packages (tests/scripts/install-deps.sh), the pinned Salt venv
+#   (tests/salt/ensure-venv.sh), then fmt, clippy, unit + end-to-end tests
+#   (real salt-master on 127.0.0.1) and the state-engine conformance corpus.
+# usage: tests/run.sh            (as root: some tests chown, use netns)
+# env:   HALITE_SALT_MATRIX="3007.13 3006.26"  also run the e2e suite against these masters
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$repo"
+shared="${HALITE_SHARED:-$repo/../shared}"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "dependencies"
+tests/scripts/install-deps.sh
+HALITE_SALT_VENV="$(tests/salt/ensure-venv.sh 3008.4)"
+export HALITE_SALT_VENV HALITE_REQUIRE_SALT=1
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "unit and end-to-end tests (Salt 3008.4 master)"
+cargo build --workspace --locked
+cargo test --workspace --locked
+
+for version in ${HALITE_SALT_MATRIX:-}; do
+  step "end-to-end tests against Salt $version"
+  venv="$(tests/salt/ensure-venv.sh "$version")"
+  HALITE_SALT_VENV="$venv" cargo test -p halite-tests --locked --test e2e
+done
+
+step "state-engine conformance corpus"
+tests/scripts/conformance.sh "$shared/conformance"

@@ -1,0 +1,114 @@
+//! Minions under test: Halite's (`halite minion`) and, for differential tests,
+//! the Python `salt-minion` from the same venv as the master.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{json, Value};
+
+use crate::salt::{terminate, Master};
+
+/// Which implementation to start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    Halite,
+    Python,
+}
+
+/// A running minion; killed on drop.
+pub struct Minion {
+    pub id: String,
+    pub flavor: Flavor,
+    pub dir: tempfile::TempDir,
+    child: Option<Child>,
+}
+
+impl Minion {
+    pub fn conf_dir(&self) -> PathBuf {
+        self.dir.path().join("etc")
+    }
+    pub fn root_dir(&self) -> PathBuf {
+        self.dir.path().join("root")
+    }
+    pub fn log_file(&self) -> PathBuf {
+        self.dir.path().join("minion.log")
+    }
+
+    /// Write a minion config pointing at `master` (plus `extra` keys) and start it.
+    pub fn start(master: &Master, id: &str, flavor: Flavor, extra: Value) -> Minion {
+        let dir = tempfile::Builder::new().prefix("halite-minion-").tempdir().expect("tempdir");
+        let m = Minion { id: id.to_string(), flavor, dir, child: None };
+        m.write_config(master, extra);
+        let mut m = m;
+        m.spawn(&master.venv);
+        m
+    }
+
+    fn write_config(&self, master: &Master, extra: Value) {
+        fs::create_dir_all(self.conf_dir()).unwrap();
+        let mut conf = json!({
+            "id": self.id,
+            "master": "127.0.0.1",
+            "master_port": master.ret_port,
+            "publish_port": master.publish_port,
+            "root_dir": self.root_dir(),
+            "log_file": self.log_file(),
+            "log_level_logfile": "debug",
+            "acceptance_wait_time": 1,
+            "random_reauth_delay": 0,
+        });
+        if let (Some(obj), Value::Object(more)) = (conf.as_object_mut(), extra) {
+            obj.extend(more);
+        }
+        fs::write(self.conf_dir().join("minion"), serde_json::to_string_pretty(&conf).unwrap()).unwrap();
+    }
+
+    #[allow(clippy::disallowed_methods)] // test harness: starts the minion under test
+    fn spawn(&mut self, venv: &Path) {
+        let conf = self.conf_dir();
+        let mut cmd = match self.flavor {
+            Flavor::Halite => {
+                let mut c = Command::new(crate::halite_bin());
+                c.arg("minion");
+                c
+            }
+            Flavor::Python => Command::new(venv.join("bin/salt-minion")),
+        };
+        cmd.arg("-c").arg(&conf).args(["-l", "quiet"]).stdout(Stdio::null()).stderr(Stdio::null());
+        self.child = Some(cmd.spawn().expect("start minion"));
+    }
+
+    /// Stop and start again with the same config and keys.
+    pub fn restart(&mut self, venv: &Path) {
+        self.stop();
+        self.spawn(venv);
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            terminate(&mut c);
+        }
+    }
+
+    /// Is the process still alive?
+    pub fn is_running(&mut self) -> bool {
+        self.child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(None)))
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// The minion's log so far (for assertions and failure messages).
+    pub fn log(&self) -> String {
+        fs::read_to_string(self.log_file()).unwrap_or_default()
+    }
+}
+
+impl Drop for Minion {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

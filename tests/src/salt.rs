@@ -1,0 +1,190 @@
+//! A real salt-master from the pinned PyPI venv, on 127.0.0.1 with free ports.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::net::{free_port, wait_listening};
+
+/// The Salt version the suite pins.
+pub const PINNED_SALT: &str = "3008.4";
+
+/// The venv holding Salt `version`: `$HALITE_SALT_VENV` (for the pinned version),
+/// else `<repo>/.venv/salt-<version>` (made by tests/salt/ensure-venv.sh).
+/// `None` when absent; when `HALITE_REQUIRE_SALT=1` (CI) absence is a panic.
+pub fn venv(version: &str) -> Option<PathBuf> {
+    let from_env = std::env::var("HALITE_SALT_VENV").ok().filter(|_| version == PINNED_SALT).map(PathBuf::from);
+    let base = std::env::var("HALITE_VENV_DIR").map(PathBuf::from).unwrap_or_else(|_| crate::repo_root().join(".venv"));
+    let found = from_env.or_else(|| Some(base.join(format!("salt-{version}")))).filter(|v| v.join("bin/salt-master").exists());
+    if found.is_none() && std::env::var("HALITE_REQUIRE_SALT").as_deref() == Ok("1") {
+        panic!("Salt {version} venv missing: run tests/salt/ensure-venv.sh {version}");
+    }
+    found
+}
+
+/// Skip (return early from) a test when the Salt venv is absent, saying why.
+#[macro_export]
+macro_rules! require_salt {
+    ($version:expr) => {
+        match $crate::salt::venv($version) {
+            Some(v) => v,
+            None => {
+                eprintln!("skipped: no Salt {} venv (run tests/salt/ensure-venv.sh)", $version);
+                return;
+            }
+        }
+    };
+}
+
+/// A running salt-master; killed on drop.
+pub struct Master {
+    pub venv: PathBuf,
+    pub dir: tempfile::TempDir,
+    pub publish_port: u16,
+    pub ret_port: u16,
+    child: Option<Child>,
+}
+
+/// What to serve.
+#[derive(Default)]
+pub struct MasterSpec {
+    /// Extra master config keys.
+    pub extra: serde_json::Map<String, Value>,
+}
+
+impl Master {
+    pub fn conf_dir(&self) -> PathBuf {
+        self.dir.path().join("etc")
+    }
+    pub fn file_root(&self) -> PathBuf {
+        self.dir.path().join("srv/salt")
+    }
+    pub fn pillar_root(&self) -> PathBuf {
+        self.dir.path().join("srv/pillar")
+    }
+    pub fn log_file(&self) -> PathBuf {
+        self.dir.path().join("master.log")
+    }
+
+    /// Write the config and start `salt-master`; waits until both ports listen.
+    pub fn start(venv: &Path, spec: MasterSpec) -> Master {
+        let dir = tempfile::Builder::new().prefix("halite-master-").tempdir().expect("tempdir");
+        let mut m = Master { venv: venv.to_path_buf(), dir, publish_port: free_port(), ret_port: free_port(), child: None };
+        fs::create_dir_all(m.conf_dir()).unwrap();
+        fs::create_dir_all(m.file_root()).unwrap();
+        fs::create_dir_all(m.pillar_root()).unwrap();
+        m.write_config(&spec);
+        m.spawn();
+        m
+    }
+
+    fn write_config(&self, spec: &MasterSpec) {
+        let root = self.dir.path();
+        let mut conf = json!({
+            "interface": "127.0.0.1",
+            "publish_port": self.publish_port,
+            "ret_port": self.ret_port,
+            "root_dir": root.join("root"),
+            "pki_dir": root.join("pki"),
+            "cachedir": root.join("cache"),
+            "sock_dir": root.join("sock"),
+            "log_file": self.log_file(),
+            "log_level_logfile": "debug",
+            "user": "root",
+            "auto_accept": true,
+            "worker_threads": 2,
+            "file_roots": {"base": [self.file_root()]},
+            "pillar_roots": {"base": [self.pillar_root()]},
+        });
+        let obj = conf.as_object_mut().unwrap();
+        for (k, v) in &spec.extra {
+            obj.insert(k.clone(), v.clone());
+        }
+        fs::write(self.conf_dir().join("master"), serde_json::to_string_pretty(&conf).unwrap()).unwrap();
+    }
+
+    #[allow(clippy::disallowed_methods)] // test harness: starts the real salt-master
+    fn spawn(&mut self) {
+        let child = Command::new(self.venv.join("bin/salt-master"))
+            .args(["-c", self.conf_dir().to_str().unwrap(), "-l", "warning"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start salt-master");
+        self.child = Some(child);
+        assert!(wait_listening(self.ret_port, Duration::from_secs(60)), "salt-master did not listen on {}", self.ret_port);
+        assert!(wait_listening(self.publish_port, Duration::from_secs(30)), "salt-master publish port not up");
+    }
+
+    /// Stop the master (SIGTERM, then wait).
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            terminate(&mut c);
+        }
+    }
+
+    /// Start it again on the same ports and keys.
+    pub fn restart(&mut self) {
+        self.stop();
+        std::thread::sleep(Duration::from_millis(500));
+        self.spawn();
+    }
+
+    /// Run a master-side CLI (`salt`, `salt-run`, `salt-key`) with `-c conf_dir`.
+    #[allow(clippy::disallowed_methods)] // test harness: drives the real Salt CLIs
+    pub fn cli(&self, tool: &str, args: &[&str]) -> Output {
+        Command::new(self.venv.join("bin").join(tool))
+            .arg("-c")
+            .arg(self.conf_dir())
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("run {tool}: {e}"))
+    }
+
+    /// `salt <args> --out=json --static`, parsed. Panics with stderr on a non-JSON answer.
+    pub fn salt_json(&self, args: &[&str]) -> (Value, i32) {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--out=json", "--static"]);
+        let out = self.cli("salt", &all);
+        let text = String::from_utf8_lossy(&out.stdout);
+        let v = serde_json::from_str(text.trim()).unwrap_or_else(|e| {
+            panic!("salt {args:?}: not JSON ({e}): stdout={text} stderr={}", String::from_utf8_lossy(&out.stderr))
+        });
+        (v, out.status.code().unwrap_or(-1))
+    }
+
+    /// Accepted minion ids (`salt-key -L`).
+    pub fn accepted_keys(&self) -> Vec<String> {
+        let out = self.cli("salt-key", &["-L", "--out=json"]);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        v["minions"].as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default()
+    }
+}
+
+impl Drop for Master {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// SIGTERM a child and wait up to 15 s, then SIGKILL.
+pub fn terminate(child: &mut Child) {
+    let pid = child.id() as i32;
+    let _ = send_signal(pid, "TERM");
+    for _ in 0..150 {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[allow(clippy::disallowed_methods)] // test harness: signal a child process group member
+fn send_signal(pid: i32, sig: &str) -> std::io::Result<()> {
+    Command::new("kill").args([format!("-{sig}"), pid.to_string()]).status().map(|_| ())
+}
