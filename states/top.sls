@@ -1,0 +1,7 @@
+# Which node roles each minion runs. Roles come from grains (set at provisioning).
+base:
+  '*':
+    - common
+  'G@roles:k8s-node':
+    - match: compound
+    - roles.k8s-node
