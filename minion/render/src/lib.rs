@@ -6,6 +6,7 @@
 //! * [`render_sls`]: shebang/renderer-pipeline selection and the whole SLS pipeline.
 //! * [`Renderer`]: the [`halite_api::TemplateRenderer`] used by file.managed & co.
 
+pub mod pyfmt;
 pub mod yaml;
 
 use halite_api::{Ctx, Map, TemplateRenderer, Value};
@@ -36,7 +37,9 @@ pub struct SlsSource {
 /// map; `Value::Null`/empty map when the file renders to nothing.
 pub fn render_sls(ctx: &Ctx, text: &str, src: &SlsSource) -> Result<Value, RenderError> {
     let _ = (ctx, text, src);
-    Err(RenderError::Unsupported("render_sls is not implemented yet".into()))
+    Err(RenderError::Unsupported(
+        "render_sls is not implemented yet".into(),
+    ))
 }
 
 /// The template renderer handed to modules via [`Ctx::templates`].
