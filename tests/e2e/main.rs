@@ -2,3 +2,4 @@
 //! One test binary with a module per area, to keep link time down.
 
 mod harness;
+mod state_diff;
