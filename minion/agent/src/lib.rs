@@ -1,0 +1,7 @@
+//! The `halite` binary's library: command-line front ends (`halite call`,
+//! `halite minion`, argv[0] dispatch), Salt's outputters and logging setup.
+
+pub mod call;
+pub mod cli;
+pub mod logging;
+pub mod output;
