@@ -6,6 +6,8 @@
 //! * [`render_sls`]: shebang/renderer-pipeline selection and the whole SLS pipeline.
 //! * [`Renderer`]: the [`halite_api::TemplateRenderer`] used by file.managed & co.
 
+pub mod jinja;
+mod pipeline;
 pub mod pyfmt;
 pub mod yaml;
 
@@ -36,10 +38,7 @@ pub struct SlsSource {
 /// option, default `jinja|yaml`). Returns the resulting data: normally an ordered
 /// map; `Value::Null`/empty map when the file renders to nothing.
 pub fn render_sls(ctx: &Ctx, text: &str, src: &SlsSource) -> Result<Value, RenderError> {
-    let _ = (ctx, text, src);
-    Err(RenderError::Unsupported(
-        "render_sls is not implemented yet".into(),
-    ))
+    pipeline::render_sls(ctx, text, src)
 }
 
 /// The template renderer handed to modules via [`Ctx::templates`].
@@ -55,7 +54,16 @@ impl TemplateRenderer for Renderer {
         context: &Map,
         source: &str,
     ) -> Result<String, String> {
-        let _ = (ctx, text, context, source);
-        Err(format!("template engine '{engine}' is not implemented yet"))
+        if engine != "jinja" {
+            return Err(format!(
+                "template engine '{engine}' is not supported by Halite (only jinja)"
+            ));
+        }
+        let mut vars = pipeline::base_context(ctx);
+        for (k, v) in context {
+            vars.insert(k.clone(), v.clone());
+        }
+        let name = source.strip_prefix("salt://").unwrap_or(source);
+        jinja::render(ctx, name, text, &vars)
     }
 }

@@ -1,0 +1,95 @@
+//! Jinja failures as Salt words them: `Jinja variable '<name>' is undefined; line N`
+//! or `Jinja syntax error: ...; line N`, followed by the source lines around N
+//! with the offending one marked.
+
+use minijinja::{Error, ErrorKind};
+
+const MARKER: &str = "    <======================";
+
+/// Salt's message for a failed render of `source` (the original, un-rewritten text).
+pub fn salt_message(err: &Error, source: &str) -> String {
+    let line = err.line();
+    let head = match err.kind() {
+        ErrorKind::UndefinedError => format!("Jinja variable {}", undefined_text(err, source)),
+        ErrorKind::SyntaxError => format!(
+            "Jinja syntax error: {}",
+            err.detail().unwrap_or("syntax error")
+        ),
+        _ => return format!("Jinja error: {}", plain_detail(err)),
+    };
+    match line {
+        Some(n) => format!("{head}; line {n}\n\n{}", context(source, n)),
+        None => head,
+    }
+}
+
+fn plain_detail(err: &Error) -> String {
+    let mut text = err
+        .detail()
+        .map(str::to_string)
+        .unwrap_or_else(|| err.kind().to_string());
+    let mut cause = std::error::Error::source(err);
+    while let Some(c) = cause {
+        text = format!("{text}: {c}");
+        cause = c.source();
+    }
+    text
+}
+
+/// `'name' is undefined` for a missing variable, `'dict object' has no attribute 'x'`
+/// for a missing key/attribute, using the span of the failed expression.
+fn undefined_text(err: &Error, source: &str) -> String {
+    let expr = err
+        .range()
+        .and_then(|r| source.get(r))
+        .map(|s| {
+            s.trim()
+                .trim_start_matches("{{")
+                .trim_end_matches("}}")
+                .trim()
+                .to_string()
+        })
+        .unwrap_or_default();
+    let ident = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if ident(&expr) {
+        return format!("'{expr}' is undefined");
+    }
+    if let Some((_, attr)) = expr.rsplit_once('.') {
+        if ident(attr) {
+            return format!("'dict object' has no attribute '{attr}'");
+        }
+    }
+    if let Some(key) = expr
+        .strip_suffix(']')
+        .and_then(|e| e.rsplit_once('['))
+        .map(|(_, k)| k)
+    {
+        return format!("'dict object' has no attribute {key}");
+    }
+    match err.detail() {
+        Some(d) => d.to_string(),
+        None => "is undefined".to_string(),
+    }
+}
+
+/// Salt's `get_context`: up to 5 lines either side of `line`, `[...]` for cut text.
+pub fn context(source: &str, line: usize) -> String {
+    let lines: Vec<&str> = source.lines().collect();
+    if line > lines.len() || line == 0 {
+        return source.to_string();
+    }
+    let start = line.saturating_sub(6);
+    let end = (line + 5).min(lines.len());
+    let mut buf: Vec<String> = Vec::new();
+    let mut marked = line - start - 1;
+    if start > 0 {
+        buf.push("[...]".into());
+        marked += 1;
+    }
+    buf.extend(lines[start..end].iter().map(|s| s.to_string()));
+    if end < lines.len() {
+        buf.push("[...]".into());
+    }
+    buf[marked].push_str(MARKER);
+    format!("---\n{}\n---", buf.join("\n"))
+}

@@ -1,0 +1,110 @@
+//! The `salt` template variable: `salt['mod.fun'](...)` and `salt.mod.fun(...)`
+//! call execution functions through [`Ctx::call`] (keyword args become kwargs).
+
+use std::sync::Arc;
+
+use halite_api::{Ctx, Map};
+use minijinja::value::{Enumerator, Object, ObjectRepr};
+use minijinja::{Error, ErrorKind, State, Value};
+
+use super::mutable::{from_jinja, split_kwargs, to_jinja};
+
+/// `salt`: a mapping of every execution function.
+pub struct SaltFunctions {
+    pub ctx: Ctx,
+}
+
+/// `salt.<module>`: the functions of one module.
+struct SaltModule {
+    ctx: Ctx,
+    module: String,
+}
+
+/// One callable execution function.
+struct SaltFunction {
+    ctx: Ctx,
+    name: String,
+}
+
+macro_rules! debug_as {
+    ($t:ty, $label:expr) => {
+        impl std::fmt::Debug for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str($label)
+            }
+        }
+    };
+}
+debug_as!(SaltFunctions, "<salt functions>");
+debug_as!(SaltModule, "<salt module>");
+debug_as!(SaltFunction, "<salt function>");
+
+impl Object for SaltFunctions {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let key = key.as_str()?;
+        let ctx = self.ctx.clone();
+        Some(if key.contains('.') {
+            Value::from_object(SaltFunction {
+                ctx,
+                name: key.to_string(),
+            })
+        } else {
+            Value::from_object(SaltModule {
+                ctx,
+                module: key.to_string(),
+            })
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        let names: Vec<Value> = self.ctx.registry.exec_names().map(Value::from).collect();
+        Enumerator::Iter(Box::new(names.into_iter()))
+    }
+}
+
+impl Object for SaltModule {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let name = format!("{}.{}", self.module, key.as_str()?);
+        Some(Value::from_object(SaltFunction {
+            ctx: self.ctx.clone(),
+            name,
+        }))
+    }
+
+    fn call_method(
+        self: &Arc<Self>,
+        _state: &mut State<'_, '_>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<Value, Error> {
+        call_exec(&self.ctx, &format!("{}.{method}", self.module), args)
+    }
+}
+
+impl Object for SaltFunction {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn call(self: &Arc<Self>, _state: &mut State<'_, '_>, args: &[Value]) -> Result<Value, Error> {
+        call_exec(&self.ctx, &self.name, args)
+    }
+}
+
+/// Run `fun` with template arguments. `cmd.run` from a template runs through the
+/// shell, as Salt's template alias does.
+fn call_exec(ctx: &Ctx, fun: &str, args: &[Value]) -> Result<Value, Error> {
+    let (positional, keywords) = split_kwargs(args)?;
+    let args = positional.iter().map(from_jinja).collect();
+    let mut kwargs: Map = keywords
+        .iter()
+        .map(|(k, v)| (k.clone(), from_jinja(v)))
+        .collect();
+    if fun == "cmd.run" && !kwargs.contains_key("python_shell") {
+        kwargs.insert("python_shell".into(), true.into());
+    }
+    match ctx.call(fun, args, kwargs) {
+        Ok(out) => Ok(to_jinja(&out.ret)),
+        Err(e) => Err(Error::new(ErrorKind::InvalidOperation, e.to_string())),
+    }
+}
