@@ -3,8 +3,29 @@
 //! Connects to the master through halite-transport, decides targeting with
 //! halite-target, runs each job on its own worker (bounded), returns results,
 //! keeps proc files so `saltutil.find_job` works, fires Salt's events.
+//! See docs/daemon.md for the job model.
+
+pub mod args;
+pub mod control;
+pub mod execute;
+pub mod jid;
+pub mod jobs;
+pub mod link;
+pub mod minion;
+pub mod msgpack;
+pub mod pool;
+pub mod proc;
+pub mod returns;
+pub mod saltutil;
+#[cfg(test)]
+mod testkit;
+#[cfg(test)]
+mod tests;
 
 use halite_config::MinionConfig;
+
+pub use link::{Link, LinkError};
+pub use minion::{Minion, Services};
 
 /// Why the daemon stopped.
 #[derive(Debug, thiserror::Error)]
@@ -16,5 +37,7 @@ pub enum DaemonError {
 /// Run the minion until it is told to stop.
 pub fn run(config: MinionConfig) -> Result<(), DaemonError> {
     let _ = config;
-    Err(DaemonError::Fatal("halite minion is not implemented yet".into()))
+    Err(DaemonError::Fatal(
+        "halite minion is not implemented yet".into(),
+    ))
 }

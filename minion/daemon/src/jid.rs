@@ -1,0 +1,65 @@
+//! Salt job ids: `YYYYMMDDhhmmssffffff` (UTC here, as with `utc_jid`).
+
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+static LAST: Mutex<u128> = Mutex::new(0);
+
+/// A new jid, strictly increasing within this process.
+pub fn gen_jid() -> String {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_micros())
+        .unwrap_or(0);
+    let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
+    let micros = if now <= *last { *last + 1 } else { now };
+    *last = micros;
+    format_micros(micros)
+}
+
+/// Format microseconds since the epoch as a jid.
+pub fn format_micros(micros: u128) -> String {
+    let secs = (micros / 1_000_000) as i64;
+    let frac = (micros % 1_000_000) as u32;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}{m:02}{d:02}{:02}{:02}{:02}{frac:06}",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+/// Howard Hinnant's days → (year, month, day) in the proleptic Gregorian calendar.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_instants() {
+        assert_eq!(format_micros(0), "19700101000000000000");
+        // 2024-02-29 12:34:56.789012 UTC
+        assert_eq!(format_micros(1_709_210_096_789_012), "20240229123456789012");
+    }
+
+    #[test]
+    fn increasing_and_twenty_digits() {
+        let a = gen_jid();
+        let b = gen_jid();
+        assert_eq!(a.len(), 20);
+        assert!(b > a);
+    }
+}

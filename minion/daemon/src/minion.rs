@@ -1,0 +1,341 @@
+//! The running minion: its state (opts, grains, pillar), the publication
+//! handler (validate → target → dedupe → proc file → worker) and the job body
+//! (call the function(s), send the return).
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use halite_api::{CommandRunner, Ctx, FileClient, Map, Registry, TemplateRenderer, Value};
+
+use crate::execute::{run_function, Outcome};
+use crate::jobs::{JobRunner, JobState, JobTable};
+use crate::link::{Link, LinkError};
+use crate::pool::Pool;
+use crate::proc::ProcDir;
+use crate::returns::{multi_return, single_return};
+
+/// What the targeting engine is asked.
+pub struct TargetQuery<'a> {
+    pub id: &'a str,
+    pub grains: &'a Value,
+    pub pillar: &'a Value,
+    pub nodegroups: Option<&'a Map>,
+    pub tgt: &'a Value,
+    pub tgt_type: &'a str,
+    pub delimiter: &'a str,
+}
+
+/// Decides whether a publication is for this minion (halite-target in production).
+pub type Matcher = fn(&TargetQuery<'_>) -> Result<bool, String>;
+
+/// The seams a job's `Ctx` is built from.
+#[derive(Clone)]
+pub struct Services {
+    pub runner: Arc<dyn CommandRunner>,
+    pub files: Arc<dyn FileClient>,
+    pub templates: Arc<dyn TemplateRenderer>,
+    pub registry: Arc<Registry>,
+    pub matcher: Matcher,
+}
+
+/// Salt's `minion_jid_queue_hwm` default.
+const JID_QUEUE_HWM: usize = 100;
+
+thread_local! {
+    static CURRENT_JID: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The jid of the job running on this thread (used by `saltutil.running`).
+pub fn current_jid() -> Option<String> {
+    CURRENT_JID.with(|c| c.borrow().clone())
+}
+
+/// One minion connected to one master.
+pub struct Minion {
+    pub id: String,
+    pub opts: Arc<Map>,
+    grains: RwLock<Arc<Value>>,
+    pillar: RwLock<Arc<Value>>,
+    pub link: Arc<dyn Link>,
+    pub services: Services,
+    pub procs: ProcDir,
+    pub jobs: JobTable,
+    pub pool: Pool,
+    recent_jids: Mutex<VecDeque<String>>,
+}
+
+impl Minion {
+    /// A minion with `grains` and an empty pillar (call [`Minion::refresh_pillar`]).
+    pub fn new(opts: Map, grains: Value, link: Arc<dyn Link>, services: Services) -> Arc<Minion> {
+        let id = opts
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let cachedir = opts
+            .get("cachedir")
+            .and_then(Value::as_str)
+            .unwrap_or("/var/cache/salt/minion")
+            .to_string();
+        let max_jobs = Pool::bound_from_option(
+            opts.get("process_count_max")
+                .and_then(Value::as_i64)
+                .unwrap_or(-1),
+        );
+        let minion = Arc::new(Minion {
+            id,
+            opts: Arc::new(opts),
+            grains: RwLock::new(Arc::new(grains)),
+            pillar: RwLock::new(Arc::new(Value::Object(Map::new()))),
+            link,
+            services,
+            procs: ProcDir::new(std::path::Path::new(&cachedir)),
+            jobs: JobTable::default(),
+            pool: Pool::new(max_jobs),
+            recent_jids: Mutex::new(VecDeque::new()),
+        });
+        crate::control::register(&minion);
+        minion
+    }
+
+    pub fn grains(&self) -> Arc<Value> {
+        Arc::clone(&self.grains.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    pub fn pillar(&self) -> Arc<Value> {
+        Arc::clone(&self.pillar.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Fetch the pillar from the master and swap it in.
+    pub fn refresh_pillar(&self) -> Result<(), LinkError> {
+        let fresh = self.link.fetch_pillar(&self.grains())?;
+        let fresh = if fresh.is_object() {
+            fresh
+        } else {
+            Value::Object(Map::new())
+        };
+        *self.pillar.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
+        Ok(())
+    }
+
+    /// The `Ctx` for one job.
+    pub fn ctx(&self, jid: &str) -> Ctx {
+        let s = &self.services;
+        Ctx {
+            opts: Arc::clone(&self.opts),
+            grains: self.grains(),
+            pillar: self.pillar(),
+            saltenv: self
+                .opts
+                .get("saltenv")
+                .and_then(Value::as_str)
+                .unwrap_or("base")
+                .to_string(),
+            test: self
+                .opts
+                .get("test")
+                .is_some_and(halite_api::value::is_truthy),
+            runner: Arc::new(JobRunner {
+                inner: Arc::clone(&s.runner),
+                jid: jid.to_string(),
+            }),
+            files: Arc::clone(&s.files),
+            templates: Arc::clone(&s.templates),
+            registry: Arc::clone(&s.registry),
+        }
+    }
+
+    /// Does this publication target us?
+    pub fn is_targeted(&self, load: &Map) -> bool {
+        let tgt_type = load
+            .get("tgt_type")
+            .and_then(Value::as_str)
+            .unwrap_or("glob");
+        let delimiter = load.get("delimiter").and_then(Value::as_str).unwrap_or(":");
+        let (grains, pillar) = (self.grains(), self.pillar());
+        let query = TargetQuery {
+            id: &self.id,
+            grains: &grains,
+            pillar: &pillar,
+            nodegroups: self.opts.get("nodegroups").and_then(Value::as_object),
+            tgt: load.get("tgt").unwrap_or(&Value::Null),
+            tgt_type,
+            delimiter,
+        };
+        match (self.services.matcher)(&query) {
+            Ok(yes) => yes,
+            Err(reason) => {
+                let jid = load.get("jid").map(Value::to_string).unwrap_or_default();
+                tracing::warn!("ignoring job {jid}: {reason}");
+                false
+            }
+        }
+    }
+
+    /// Remember `jid`; false if it was seen recently (duplicate publication).
+    fn first_sighting(&self, jid: &str) -> bool {
+        let mut recent = self.recent_jids.lock().unwrap_or_else(|e| e.into_inner());
+        if recent.iter().any(|j| j == jid) {
+            return false;
+        }
+        recent.push_back(jid.to_string());
+        while recent.len() > JID_QUEUE_HWM {
+            recent.pop_front();
+        }
+        true
+    }
+
+    /// Handle one decrypted publication; never blocks on the job itself.
+    /// Returns true when a job was started.
+    pub fn handle_publication(self: &Arc<Self>, load: Map) -> bool {
+        let complete = ["tgt", "jid", "fun", "arg"]
+            .iter()
+            .all(|k| load.contains_key(*k));
+        let Some(jid) = load.get("jid").and_then(jid_text) else {
+            tracing::debug!("dropping publication without a usable jid");
+            return false;
+        };
+        if !complete || !self.is_targeted(&load) || !self.first_sighting(&jid) {
+            return false;
+        }
+        let Some(state) = self.jobs.start(&jid) else {
+            return false;
+        };
+        if let Err(e) = self.procs.write(&jid, std::process::id(), &load) {
+            tracing::error!("cannot write proc file for job {jid}: {e}");
+        }
+        let fun = load.get("fun").map(Value::to_string).unwrap_or_default();
+        tracing::info!("starting job {jid}: {fun}");
+        let me = Arc::clone(self);
+        self.pool.submit(move || me.run_job(&jid, &load, &state));
+        true
+    }
+
+    /// The body of one job, on a worker thread.
+    fn run_job(&self, jid: &str, load: &Map, state: &JobState) {
+        CURRENT_JID.with(|c| *c.borrow_mut() = Some(jid.to_string()));
+        if load
+            .get("start_event")
+            .is_some_and(halite_api::value::is_truthy)
+        {
+            self.fire_job_start(jid, load);
+        }
+        let ctx = self.ctx(jid);
+        let ret = match load.get("fun") {
+            Some(Value::Array(funs)) => {
+                let funs: Vec<String> = funs
+                    .iter()
+                    .map(|f| f.as_str().unwrap_or_default().to_string())
+                    .collect();
+                let args = load
+                    .get("arg")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                let outcomes: Vec<Outcome> = funs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| run_function(&ctx, f, args.get(i).unwrap_or(&Value::Null), load))
+                    .collect();
+                let ordered = self
+                    .opts
+                    .get("multifunc_ordered")
+                    .is_some_and(halite_api::value::is_truthy);
+                multi_return(&self.id, load, &funs, outcomes, ordered)
+            }
+            other => {
+                let fun = other.and_then(Value::as_str).unwrap_or_default();
+                let outcome =
+                    run_function(&ctx, fun, load.get("arg").unwrap_or(&Value::Null), load);
+                single_return(&self.id, load, outcome)
+            }
+        };
+        CURRENT_JID.with(|c| *c.borrow_mut() = None);
+        self.procs.remove(jid);
+        self.jobs.finish(jid);
+        if state.is_cancelled() {
+            tracing::info!("job {jid} was killed; its return is dropped");
+            return;
+        }
+        self.send_with_retry(ret, jid);
+    }
+
+    fn send_with_retry(&self, load: Map, jid: &str) {
+        let tries = self
+            .opts
+            .get("return_retry_tries")
+            .and_then(Value::as_u64)
+            .unwrap_or(5)
+            .max(1);
+        for attempt in 1..=tries {
+            match self.link.send_return(load.clone()) {
+                Ok(()) => return,
+                Err(e) => {
+                    tracing::warn!("return of job {jid} failed (try {attempt}/{tries}): {e}");
+                    if matches!(e, LinkError::Fatal(_)) {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_secs(2));
+                }
+            }
+        }
+        tracing::error!("the minion failed to return the job information for job {jid}");
+    }
+
+    fn fire_job_start(&self, jid: &str, load: &Map) {
+        let mut data = Map::new();
+        data.insert("id".into(), self.id.clone().into());
+        for key in [
+            "jid",
+            "fun",
+            "tgt",
+            "tgt_type",
+            "user",
+            "master_id",
+            "metadata",
+        ] {
+            if let Some(v) = load.get(key) {
+                data.insert(key.into(), v.clone());
+            }
+        }
+        let tag = format!("salt/job/{jid}/start/{}", self.id);
+        if let Err(e) = self.link.fire_event(&tag, Value::Object(data)) {
+            tracing::warn!("cannot fire {tag}: {e}");
+        }
+    }
+
+    /// Receive and dispatch publications until `stop` is set or the link fails fatally.
+    pub fn serve(
+        self: &Arc<Self>,
+        stop: &AtomicBool,
+        mut tick: impl FnMut(),
+    ) -> Result<(), LinkError> {
+        while !stop.load(Ordering::SeqCst) {
+            match self.link.next_publication(Duration::from_millis(500)) {
+                Ok(Some(load)) => {
+                    self.handle_publication(load);
+                }
+                Ok(None) => {}
+                Err(LinkError::Garbage(why)) => tracing::warn!("dropped a publication: {why}"),
+                Err(LinkError::Unavailable(why)) => {
+                    tracing::warn!("master unavailable: {why}");
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+                Err(fatal @ LinkError::Fatal(_)) => return Err(fatal),
+            }
+            tick();
+        }
+        Ok(())
+    }
+}
+
+/// A jid as text (Salt sends strings; tolerate numbers).
+fn jid_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
