@@ -5,9 +5,16 @@
 //! mod_watch, failhard, retry ...) → per-chunk results keyed by Salt's tags.
 //! Also: top files, local pillar compilation, and the `state.*` execution functions.
 
-use halite_api::Registry;
+pub mod compile;
+pub mod engine;
+pub mod exec_state;
+pub mod files;
+pub mod high;
+pub mod pillar;
+pub mod py;
+pub mod runtime;
+pub mod sls_loader;
+pub mod top;
 
-/// Register the `state.*` execution functions (apply, sls, highstate, show_* ...).
-pub fn register(reg: &mut Registry) {
-    let _ = reg;
-}
+pub use exec_state::register;
+pub use files::LocalFileClient;
