@@ -10,7 +10,6 @@ use super::resolve::{implicit_tag, Implicit};
 const BEST_WIDTH: usize = 80;
 
 /// Block-style YAML (`safe_dump(default_flow_style=False)`), insertion order kept.
-/// A top-level scalar ends with the `...` document end marker, as PyYAML writes it.
 pub fn dump(value: &Value) -> String {
     let mut out = Emitter::default();
     match value {
@@ -18,7 +17,7 @@ pub fn dump(value: &Value) -> String {
         Value::Array(a) if !a.is_empty() => out.block_seq(a, 0),
         other => {
             out.text.push_str(&flow(other, 0));
-            out.text.push_str("\n...\n");
+            out.text.push('\n');
         }
     }
     out.text

@@ -118,3 +118,17 @@ fn unknown_tag_and_multi_document() {
         "expected a single document in the stream\n  in \"<unicode string>\", line 1, column 1\nbut found another document\n  in \"<unicode string>\", line 2, column 1"
     );
 }
+
+#[test]
+fn dump_matches_pyyaml_block_style() {
+    let v: Value = serde_json::from_str(
+        r#"{"b": 1, "a": [1, "x", {"k": "yes", "m": ""}], "c": {"f": 1.5, "n": null, "s": "a: b", "t": true}, "e": [], "l": [[1, 2], "q"]}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        dump(&v),
+        "b: 1\na:\n- 1\n- x\n- k: 'yes'\n  m: ''\nc:\n  f: 1.5\n  n: null\n  s: 'a: b'\n  t: true\ne: []\nl:\n- - 1\n  - 2\n- q\n"
+    );
+    assert_eq!(dump_flow(&v), "{b: 1, a: [1, x, {k: 'yes', m: ''}], c: {f: 1.5, n: null, s: 'a: b', t: true}, e: [], l: [[1, 2], q]}");
+    assert_eq!(dump(&json!("x")), "x\n");
+}
