@@ -16,5 +16,8 @@ pub mod runtime;
 pub mod sls_loader;
 pub mod top;
 
+#[cfg(test)]
+pub(crate) mod testutil;
+
 pub use exec_state::register;
 pub use files::LocalFileClient;
