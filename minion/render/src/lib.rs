@@ -8,6 +8,7 @@
 
 pub mod jinja;
 mod pipeline;
+pub mod py;
 pub mod pyfmt;
 pub mod yaml;
 

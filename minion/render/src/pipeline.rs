@@ -7,7 +7,6 @@ use crate::{jinja, yaml, RenderError, SlsSource};
 
 /// Renderers Salt has that Halite does not implement (they need Python or others).
 const UNSUPPORTED: &[&str] = &[
-    "py",
     "pyobjects",
     "pydsl",
     "mako",
@@ -76,6 +75,9 @@ pub fn render_sls(ctx: &Ctx, text: &str, src: &SlsSource) -> Result<Value, Rende
             "The '{name}' renderer is not supported by Halite (used by {}:{})",
             src.saltenv, src.relpath
         )));
+    }
+    if pipe.first().is_some_and(|(n, _)| n == "py") {
+        return crate::py::render(ctx, text, src);
     }
     let known = ["jinja", "yaml", "json", "text"];
     if pipe.iter().any(|(n, _)| !known.contains(&n.as_str())) {

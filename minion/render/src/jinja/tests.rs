@@ -245,9 +245,19 @@ fn shebang_pipelines() {
         sls(&ctx, "e.sls", "e", "{% if false %}a: 1{% endif %}\n").unwrap(),
         serde_json::Value::Null
     );
-    let err = sls(&ctx, "py.sls", "py", "#!py\ndef run():\n    return {}\n").unwrap_err();
+    let py = "#!py\ndef run():\n    return {'p': {'cmd.run': [{'name': __sls__ + ' ' + __grains__['os']}]}, 'b': {}}\n";
+    assert_eq!(
+        sls(&ctx, "py.sls", "py", py).unwrap(),
+        json!({"p": {"cmd.run": [{"name": "py Debian"}]}, "b": {}})
+    );
+    let err = sls(&ctx, "bad.sls", "bad", "#!py\nx = 1\n").unwrap_err();
     assert!(
-        err.to_string().contains("'py' renderer is not supported"),
+        err.to_string().contains("no run() function defined"),
+        "{err}"
+    );
+    let err = sls(&ctx, "m.sls", "m", "#!mako\na: 1\n").unwrap_err();
+    assert!(
+        err.to_string().contains("'mako' renderer is not supported"),
         "{err}"
     );
 }
