@@ -20,7 +20,9 @@ pub fn retcode_of(ret: &Value) -> i32 {
         Value::Array(_) => EX_COMPILER_ERROR,
         Value::Object(m) if m.is_empty() => EX_STATE_FAILURE,
         Value::Object(m) => {
-            let failed = m.values().any(|r| !r.is_object() || r.get("result") == Some(&Value::Bool(false)));
+            let failed = m
+                .values()
+                .any(|r| !r.is_object() || r.get("result") == Some(&Value::Bool(false)));
             if failed {
                 EX_STATE_FAILURE
             } else {
@@ -39,14 +41,20 @@ pub fn output(ret: Value) -> ExecOutput {
 
 /// An error list return (retcode 1).
 pub fn errors(errs: Vec<String>) -> ExecOutput {
-    ExecOutput { ret: Value::from(errs), retcode: EX_COMPILER_ERROR }
+    ExecOutput {
+        ret: Value::from(errs),
+        retcode: EX_COMPILER_ERROR,
+    }
 }
 
 fn append_exclude(high: &mut Map, exclude: &[Value]) {
     if exclude.is_empty() {
         return;
     }
-    match high.entry("__exclude__").or_insert_with(|| Value::Array(vec![])) {
+    match high
+        .entry("__exclude__")
+        .or_insert_with(|| Value::Array(vec![]))
+    {
         Value::Array(a) => a.extend(exclude.iter().cloned()),
         slot => *slot = Value::Array(exclude.to_vec()),
     }
@@ -100,13 +108,20 @@ pub fn highstate_matches(ctx: &Ctx, topfn: &str, saltenv: Option<&str>) -> Resul
 }
 
 /// `state.highstate` / `state.top`: run everything the top file assigns.
-pub fn run_highstate(ctx: &Ctx, topfn: &str, saltenv: Option<&str>, exclude: &[Value]) -> ExecOutput {
+pub fn run_highstate(
+    ctx: &Ctx,
+    topfn: &str,
+    saltenv: Option<&str>,
+    exclude: &[Value],
+) -> ExecOutput {
     let matches = match highstate_matches(ctx, topfn, saltenv) {
         Ok(m) => m,
         Err(e) => return no_states(&format!("Unable to render top file: {e}")),
     };
     if matches.is_empty() {
-        return no_states("No Top file or master_tops data matches found. Please see master log for details.");
+        return no_states(
+            "No Top file or master_tops data matches found. Please see master log for details.",
+        );
     }
     let mut high = match render(ctx, &matches) {
         Ok(h) => h,
@@ -128,7 +143,10 @@ pub fn show_high(ctx: &Ctx, matches: &Matches, exclude: &[Value]) -> ExecOutput 
     append_exclude(&mut high, exclude);
     match compile::prepare_high(&mut high) {
         Err(errs) => errors(errs),
-        Ok(()) => ExecOutput { ret: Value::Object(high), retcode: EX_OK },
+        Ok(()) => ExecOutput {
+            ret: Value::Object(high),
+            retcode: EX_OK,
+        },
     }
 }
 
@@ -150,7 +168,10 @@ pub fn show_low(ctx: &Ctx, matches: &Matches, exclude: &[Value]) -> ExecOutput {
                     out.push(Value::Object(c.graph.chunks[idx].clone()));
                 }
             }
-            ExecOutput { ret: Value::Array(out), retcode: EX_OK }
+            ExecOutput {
+                ret: Value::Array(out),
+                retcode: EX_OK,
+            }
         }
     }
 }
@@ -167,7 +188,10 @@ pub fn run_single(ctx: &Ctx, fun: &str, name: &str, kwargs: &Map) -> ExecOutput 
     low.insert("name".into(), name.into());
     let mut graph = compile::DepGraph::default();
     let idx = graph.add_chunk(low);
-    let compiled = compile::Compiled { graph, order: vec![idx] };
+    let compiled = compile::Compiled {
+        graph,
+        order: vec![idx],
+    };
     output(Value::Object(Runner::run(ctx.clone(), compiled)))
 }
 
@@ -190,14 +214,24 @@ pub fn run_sls_id(ctx: &Ctx, id: &str, mods: Vec<String>) -> ExecOutput {
     let mut order = Vec::new();
     for idx in compiled.order {
         let chunk = &compiled.graph.chunks[idx];
-        if chunk.get("__id__").and_then(Value::as_str) == Some(id) && !order.iter().any(|i: &usize| gen_tag(&graph.chunks[*i]) == gen_tag(chunk)) {
+        if chunk.get("__id__").and_then(Value::as_str) == Some(id)
+            && !order
+                .iter()
+                .any(|i: &usize| gen_tag(&graph.chunks[*i]) == gen_tag(chunk))
+        {
             let mut c = chunk.clone();
             c.shift_remove("__prereq__");
             order.push(graph.add_chunk(c));
         }
     }
     if order.is_empty() {
-        return errors(vec![format!("No matches for ID '{id}' found in SLS '{joined}' within saltenv '{}'", ctx.saltenv)]);
+        return errors(vec![format!(
+            "No matches for ID '{id}' found in SLS '{joined}' within saltenv '{}'",
+            ctx.saltenv
+        )]);
     }
-    output(Value::Object(Runner::run(ctx.clone(), compile::Compiled { graph, order })))
+    output(Value::Object(Runner::run(
+        ctx.clone(),
+        compile::Compiled { graph, order },
+    )))
 }

@@ -19,13 +19,20 @@ fn split_input(v: Option<&Value>) -> Vec<Value> {
     match v {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(a)) => a.clone(),
-        Some(Value::String(s)) => s.split(',').map(|p| Value::String(p.trim().to_string())).collect(),
+        Some(Value::String(s)) => s
+            .split(',')
+            .map(|p| Value::String(p.trim().to_string()))
+            .collect(),
         Some(other) => vec![Value::String(py_str(other))],
     }
 }
 
 fn mods_of(call: &ExecCall<'_>, idx: usize) -> Vec<String> {
-    split_input(call.arg(idx, "mods")).iter().map(py_str).filter(|s| !s.is_empty()).collect()
+    split_input(call.arg(idx, "mods"))
+        .iter()
+        .map(py_str)
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 fn parse_pillar(v: Option<&Value>) -> Result<Option<Value>> {
@@ -40,26 +47,42 @@ fn parse_pillar(v: Option<&Value>) -> Result<Option<Value>> {
     if parsed.is_object() {
         Ok(Some(parsed))
     } else {
-        Err(ExecError::Invocation("Pillar data must be formatted as a dictionary, unless pillar_enc is specified.".into()))
+        Err(ExecError::Invocation(
+            "Pillar data must be formatted as a dictionary, unless pillar_enc is specified.".into(),
+        ))
     }
 }
 
 fn opt_str(v: Option<&Value>) -> Option<String> {
-    v.filter(|v| !v.is_null()).map(py_str).filter(|s| !s.is_empty())
+    v.filter(|v| !v.is_null())
+        .map(py_str)
+        .filter(|s| !s.is_empty())
 }
 
 /// Build the run's Ctx: test flag, saltenv, pillar (compiled locally when
 /// masterless, then the CLI override merged). `Err(out)` is the pillar failure return.
-fn run_ctx(call: &ExecCall<'_>, default_env: Option<&str>) -> Result<std::result::Result<(Ctx, Option<String>), ExecOutput>> {
+fn run_ctx(
+    call: &ExecCall<'_>,
+    default_env: Option<&str>,
+) -> Result<std::result::Result<(Ctx, Option<String>), ExecOutput>> {
     let base = call.ctx;
     let mut ctx = base.clone();
     let opt_test = base.opt("test").is_some_and(value_to_bool) || base.test;
-    ctx.test = call.kwargs.get("test").filter(|v| !v.is_null()).map(value_to_bool).unwrap_or(opt_test);
+    ctx.test = call
+        .kwargs
+        .get("test")
+        .filter(|v| !v.is_null())
+        .map(value_to_bool)
+        .unwrap_or(opt_test);
     let saltenv = opt_str(call.kwargs.get("saltenv")).or_else(|| opt_str(base.opt("saltenv")));
-    ctx.saltenv = saltenv.clone().or(default_env.map(str::to_string)).unwrap_or_else(|| "base".into());
+    ctx.saltenv = saltenv
+        .clone()
+        .or(default_env.map(str::to_string))
+        .unwrap_or_else(|| "base".into());
     let override_ = parse_pillar(call.kwargs.get("pillar"))?;
     let local = base.opt("file_client").and_then(Value::as_str) == Some("local");
-    let pillarenv = opt_str(call.kwargs.get("pillarenv")).or_else(|| opt_str(base.opt("pillarenv")));
+    let pillarenv =
+        opt_str(call.kwargs.get("pillarenv")).or_else(|| opt_str(base.opt("pillarenv")));
     let compiled = if local && base.opt("pillar_roots").is_some() {
         let client = LocalFileClient::for_pillar_roots(&base.opts);
         let matching = apply_override(&base.pillar, override_.as_ref());
@@ -73,9 +96,14 @@ fn run_ctx(call: &ExecCall<'_>, default_env: Option<&str>) -> Result<std::result
     let pillar = match compiled {
         Ok(p) => p,
         Err(errs) => {
-            let mut ret = vec![Value::from("Pillar failed to render with the following messages:")];
+            let mut ret = vec![Value::from(
+                "Pillar failed to render with the following messages:",
+            )];
             ret.extend(errs.into_iter().map(Value::from));
-            return Ok(Err(ExecOutput { ret: Value::Array(ret), retcode: EX_PILLAR_FAILURE }));
+            return Ok(Err(ExecOutput {
+                ret: Value::Array(ret),
+                retcode: EX_PILLAR_FAILURE,
+            }));
         }
     };
     ctx.pillar = Arc::new(apply_override(&pillar, override_.as_ref()));
@@ -104,7 +132,12 @@ fn sls(call: &ExecCall<'_>) -> Result<ExecOutput> {
 fn highstate(call: &ExecCall<'_>) -> Result<ExecOutput> {
     let (ctx, env) = with_ctx!(call, None);
     let topfn = opt_str(ctx.opt("state_top")).unwrap_or_else(|| "top.sls".into());
-    Ok(engine::run_highstate(&ctx, topfn.trim_start_matches("salt://"), env.as_deref(), &exclude_of(call)))
+    Ok(engine::run_highstate(
+        &ctx,
+        topfn.trim_start_matches("salt://"),
+        env.as_deref(),
+        &exclude_of(call),
+    ))
 }
 
 fn apply(call: &ExecCall<'_>) -> Result<ExecOutput> {
@@ -118,30 +151,53 @@ fn apply(call: &ExecCall<'_>) -> Result<ExecOutput> {
 fn test(call: &ExecCall<'_>) -> Result<ExecOutput> {
     let mut kwargs = call.kwargs.clone();
     kwargs.insert("test".into(), true.into());
-    apply(&ExecCall { ctx: call.ctx, args: call.args.clone(), kwargs })
+    apply(&ExecCall {
+        ctx: call.ctx,
+        args: call.args.clone(),
+        kwargs,
+    })
 }
 
 fn top(call: &ExecCall<'_>) -> Result<ExecOutput> {
-    let topfn = call.arg_str(0, "topfn").ok_or_else(|| ExecError::Invocation("Missing top file name (topfn)".into()))?;
+    let topfn = call
+        .arg_str(0, "topfn")
+        .ok_or_else(|| ExecError::Invocation("Missing top file name (topfn)".into()))?;
     let (ctx, env) = with_ctx!(call, None);
-    Ok(engine::run_highstate(&ctx, topfn.trim_start_matches("salt://"), env.as_deref(), &exclude_of(call)))
+    Ok(engine::run_highstate(
+        &ctx,
+        topfn.trim_start_matches("salt://"),
+        env.as_deref(),
+        &exclude_of(call),
+    ))
 }
 
 fn show_sls(call: &ExecCall<'_>) -> Result<ExecOutput> {
     let mods = mods_of(call, 0);
     let (ctx, _) = with_ctx!(call, Some("base"));
-    Ok(engine::show_high(&ctx, &vec![(ctx.saltenv.clone(), mods)], &exclude_of(call)))
+    Ok(engine::show_high(
+        &ctx,
+        &vec![(ctx.saltenv.clone(), mods)],
+        &exclude_of(call),
+    ))
 }
 
 fn show_low_sls(call: &ExecCall<'_>) -> Result<ExecOutput> {
     let mods = mods_of(call, 0);
     let (ctx, _) = with_ctx!(call, Some("base"));
-    Ok(engine::show_low(&ctx, &vec![(ctx.saltenv.clone(), mods)], &exclude_of(call)))
+    Ok(engine::show_low(
+        &ctx,
+        &vec![(ctx.saltenv.clone(), mods)],
+        &exclude_of(call),
+    ))
 }
 
-fn top_matches_of(ctx: &Ctx, env: Option<&str>) -> std::result::Result<crate::sls_loader::Matches, ExecOutput> {
+fn top_matches_of(
+    ctx: &Ctx,
+    env: Option<&str>,
+) -> std::result::Result<crate::sls_loader::Matches, ExecOutput> {
     let topfn = opt_str(ctx.opt("state_top")).unwrap_or_else(|| "top.sls".into());
-    engine::highstate_matches(ctx, topfn.trim_start_matches("salt://"), env).map_err(|e| engine::errors(vec![e]))
+    engine::highstate_matches(ctx, topfn.trim_start_matches("salt://"), env)
+        .map_err(|e| engine::errors(vec![e]))
 }
 
 fn show_highstate(call: &ExecCall<'_>) -> Result<ExecOutput> {
@@ -151,7 +207,10 @@ fn show_highstate(call: &ExecCall<'_>) -> Result<ExecOutput> {
         Err(e) => return Ok(e),
     };
     Ok(match engine::render(&ctx, &matches) {
-        Ok(h) => ExecOutput { ret: Value::Object(h), retcode: 0 },
+        Ok(h) => ExecOutput {
+            ret: Value::Object(h),
+            retcode: 0,
+        },
         Err(e) => e,
     })
 }
@@ -167,28 +226,51 @@ fn show_lowstate(call: &ExecCall<'_>) -> Result<ExecOutput> {
 fn show_top(call: &ExecCall<'_>) -> Result<ExecOutput> {
     let (ctx, env) = with_ctx!(call, None);
     Ok(match top_matches_of(&ctx, env.as_deref()) {
-        Ok(m) => ExecOutput { ret: matches_to_value(&m), retcode: 0 },
+        Ok(m) => ExecOutput {
+            ret: matches_to_value(&m),
+            retcode: 0,
+        },
         Err(e) => e,
     })
 }
 
-const RUN_KWARGS: &[&str] = &["test", "pillar", "pillarenv", "saltenv", "queue", "exclude", "concurrent", "pillar_enc"];
+const RUN_KWARGS: &[&str] = &[
+    "test",
+    "pillar",
+    "pillarenv",
+    "saltenv",
+    "queue",
+    "exclude",
+    "concurrent",
+    "pillar_enc",
+];
 
 fn single(call: &ExecCall<'_>) -> Result<ExecOutput> {
-    let fun = call.arg_str(0, "fun").ok_or_else(|| ExecError::Invocation("Missing state function (fun)".into()))?;
-    let name = call.arg_str(1, "name").ok_or_else(|| ExecError::Invocation("Missing state name (name)".into()))?;
+    let fun = call
+        .arg_str(0, "fun")
+        .ok_or_else(|| ExecError::Invocation("Missing state function (fun)".into()))?;
+    let name = call
+        .arg_str(1, "name")
+        .ok_or_else(|| ExecError::Invocation("Missing state name (name)".into()))?;
     let (ctx, _) = with_ctx!(call, Some("base"));
     let kwargs: Map = call
         .kwargs
         .iter()
-        .filter(|(k, _)| !RUN_KWARGS.contains(&k.as_str()) && !k.starts_with("__pub_") && k.as_str() != "fun" && k.as_str() != "name")
+        .filter(|(k, _)| {
+            !RUN_KWARGS.contains(&k.as_str())
+                && !k.starts_with("__pub_")
+                && k.as_str() != "fun"
+                && k.as_str() != "name"
+        })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     Ok(engine::run_single(&ctx, &fun, &name, &kwargs))
 }
 
 fn sls_id(call: &ExecCall<'_>) -> Result<ExecOutput> {
-    let id = call.arg_str(0, "id_").or_else(|| call.kwargs.get("id").map(py_str));
+    let id = call
+        .arg_str(0, "id_")
+        .or_else(|| call.kwargs.get("id").map(py_str));
     let id = id.ok_or_else(|| ExecError::Invocation("Missing state ID".into()))?;
     let mods = mods_of(call, 1);
     let (ctx, _) = with_ctx!(call, Some("base"));
@@ -196,23 +278,78 @@ fn sls_id(call: &ExecCall<'_>) -> Result<ExecOutput> {
 }
 
 fn running(_call: &ExecCall<'_>) -> Result<ExecOutput> {
-    Ok(ExecOutput { ret: Value::Array(vec![]), retcode: 0 })
+    Ok(ExecOutput {
+        ret: Value::Array(vec![]),
+        retcode: 0,
+    })
 }
 
 const SPECS: &[ExecSpec] = &[
-    ExecSpec { name: "state.apply", doc: "Apply states: highstate without arguments, else the named SLS.", run: apply },
-    ExecSpec { name: "state.sls", doc: "Apply the named SLS files.", run: sls },
-    ExecSpec { name: "state.highstate", doc: "Apply every SLS the top file assigns to this minion.", run: highstate },
-    ExecSpec { name: "state.top", doc: "Apply the states of one specific top file.", run: top },
-    ExecSpec { name: "state.test", doc: "state.apply with test=True.", run: test },
-    ExecSpec { name: "state.show_sls", doc: "Show the high data of the named SLS.", run: show_sls },
-    ExecSpec { name: "state.show_low_sls", doc: "Show the low chunks of the named SLS.", run: show_low_sls },
-    ExecSpec { name: "state.show_highstate", doc: "Show the high data of the highstate.", run: show_highstate },
-    ExecSpec { name: "state.show_lowstate", doc: "Show the low chunks of the highstate.", run: show_lowstate },
-    ExecSpec { name: "state.show_top", doc: "Show the SLS names the top file assigns.", run: show_top },
-    ExecSpec { name: "state.single", doc: "Run one state function directly.", run: single },
-    ExecSpec { name: "state.sls_id", doc: "Run one ID from the named SLS.", run: sls_id },
-    ExecSpec { name: "state.running", doc: "List running state jobs.", run: running },
+    ExecSpec {
+        name: "state.apply",
+        doc: "Apply states: highstate without arguments, else the named SLS.",
+        run: apply,
+    },
+    ExecSpec {
+        name: "state.sls",
+        doc: "Apply the named SLS files.",
+        run: sls,
+    },
+    ExecSpec {
+        name: "state.highstate",
+        doc: "Apply every SLS the top file assigns to this minion.",
+        run: highstate,
+    },
+    ExecSpec {
+        name: "state.top",
+        doc: "Apply the states of one specific top file.",
+        run: top,
+    },
+    ExecSpec {
+        name: "state.test",
+        doc: "state.apply with test=True.",
+        run: test,
+    },
+    ExecSpec {
+        name: "state.show_sls",
+        doc: "Show the high data of the named SLS.",
+        run: show_sls,
+    },
+    ExecSpec {
+        name: "state.show_low_sls",
+        doc: "Show the low chunks of the named SLS.",
+        run: show_low_sls,
+    },
+    ExecSpec {
+        name: "state.show_highstate",
+        doc: "Show the high data of the highstate.",
+        run: show_highstate,
+    },
+    ExecSpec {
+        name: "state.show_lowstate",
+        doc: "Show the low chunks of the highstate.",
+        run: show_lowstate,
+    },
+    ExecSpec {
+        name: "state.show_top",
+        doc: "Show the SLS names the top file assigns.",
+        run: show_top,
+    },
+    ExecSpec {
+        name: "state.single",
+        doc: "Run one state function directly.",
+        run: single,
+    },
+    ExecSpec {
+        name: "state.sls_id",
+        doc: "Run one ID from the named SLS.",
+        run: sls_id,
+    },
+    ExecSpec {
+        name: "state.running",
+        doc: "List running state jobs.",
+        run: running,
+    },
 ];
 
 /// Register the `state.*` execution functions.

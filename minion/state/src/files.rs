@@ -26,7 +26,11 @@ impl LocalFileClient {
         if let Some(Value::Object(map)) = value {
             for (env, dirs) in map {
                 let dirs = match dirs {
-                    Value::Array(a) => a.iter().filter_map(Value::as_str).map(PathBuf::from).collect(),
+                    Value::Array(a) => a
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(PathBuf::from)
+                        .collect(),
                     Value::String(s) => vec![PathBuf::from(s)],
                     _ => Vec::new(),
                 };
@@ -47,7 +51,11 @@ impl LocalFileClient {
     }
 
     fn dirs(&self, saltenv: &str) -> &[PathBuf] {
-        self.roots.iter().find(|(e, _)| e == saltenv).map(|(_, d)| d.as_slice()).unwrap_or(&[])
+        self.roots
+            .iter()
+            .find(|(e, _)| e == saltenv)
+            .map(|(_, d)| d.as_slice())
+            .unwrap_or(&[])
     }
 
     fn walk(&self, saltenv: &str, want_dirs: bool) -> Result<Vec<String>, FileError> {
@@ -59,12 +67,26 @@ impl LocalFileClient {
     }
 }
 
-fn walk_dir(root: &Path, dir: &Path, want_dirs: bool, out: &mut BTreeSet<String>) -> Result<(), FileError> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(()) };
+fn walk_dir(
+    root: &Path,
+    dir: &Path,
+    want_dirs: bool,
+    out: &mut BTreeSet<String>,
+) -> Result<(), FileError> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
     for entry in entries {
-        let entry = entry.map_err(|source| FileError::Io { path: dir.display().to_string(), source })?;
+        let entry = entry.map_err(|source| FileError::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
         let path = entry.path();
-        let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().to_string();
+        let rel = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .to_string();
         if path.is_dir() {
             if want_dirs {
                 out.insert(rel);
@@ -81,7 +103,11 @@ impl FileClient for LocalFileClient {
     fn cache_file(&self, path: &str, saltenv: &str) -> Result<Option<PathBuf>, FileError> {
         let path = path.trim_start_matches('/');
         check_relative(path)?;
-        Ok(self.dirs(saltenv).iter().map(|d| d.join(path)).find(|p| p.is_file()))
+        Ok(self
+            .dirs(saltenv)
+            .iter()
+            .map(|d| d.join(path))
+            .find(|p| p.is_file()))
     }
 
     fn list_files(&self, saltenv: &str) -> Result<Vec<String>, FileError> {
@@ -116,7 +142,13 @@ pub fn find_sls(client: &dyn FileClient, sls: &str, saltenv: &str) -> Option<(St
     let base = sls.replace('.', "/");
     [format!("{base}.sls"), format!("{base}/init.sls")]
         .into_iter()
-        .find_map(|rel| client.cache_file(&rel, saltenv).ok().flatten().map(|p| (rel, p)))
+        .find_map(|rel| {
+            client
+                .cache_file(&rel, saltenv)
+                .ok()
+                .flatten()
+                .map(|p| (rel, p))
+        })
 }
 
 #[cfg(test)]
@@ -131,7 +163,10 @@ mod tests {
         std::fs::write(a.path().join("top.sls"), "first").unwrap();
         std::fs::write(b.path().join("top.sls"), "second").unwrap();
         std::fs::write(b.path().join("other.sls"), "o").unwrap();
-        let c = LocalFileClient::new(vec![("base".into(), vec![a.path().into(), b.path().into()])]);
+        let c = LocalFileClient::new(vec![(
+            "base".into(),
+            vec![a.path().into(), b.path().into()],
+        )]);
         (a, b, c)
     }
 

@@ -7,8 +7,19 @@ use crate::py::{fnmatch, py_str};
 
 /// Requisite keywords (Salt's `STATE_REQUISITE_KEYWORDS`).
 pub const REQUISITE_KEYWORDS: &[&str] = &[
-    "onfail", "onfail_any", "onfail_all", "require", "require_any", "onchanges", "onchanges_any", "watch",
-    "watch_any", "prereq", "prerequired", "listen", "onfail_stop",
+    "onfail",
+    "onfail_any",
+    "onfail_all",
+    "require",
+    "require_any",
+    "onchanges",
+    "onchanges_any",
+    "watch",
+    "watch_any",
+    "prereq",
+    "prerequired",
+    "listen",
+    "onfail_stop",
 ];
 
 /// Python truthiness.
@@ -18,7 +29,9 @@ pub fn truthy(v: &Value) -> bool {
 
 /// The first key of a one-key dict argument.
 pub fn first_key(v: &Value) -> Option<&str> {
-    v.as_object().and_then(|m| m.keys().next()).map(String::as_str)
+    v.as_object()
+        .and_then(|m| m.keys().next())
+        .map(String::as_str)
 }
 
 fn one(key: &str, v: Value) -> Value {
@@ -91,14 +104,20 @@ fn split_dotted_keys(body: &mut Map, mut dup_err: Option<(&str, &str, &mut Vec<S
 
 /// Move the file's `extend:` into `__extend__` (Salt's `_handle_extend`).
 pub fn handle_extend(state: &mut Map, sls: &str, saltenv: &str, errors: &mut Vec<String>) {
-    let Some(ext) = state.shift_remove("extend") else { return };
+    let Some(ext) = state.shift_remove("extend") else {
+        return;
+    };
     let Value::Object(mut ext) = ext else {
-        errors.push(format!("Extension value in SLS '{sls}' is not a dictionary"));
+        errors.push(format!(
+            "Extension value in SLS '{sls}' is not a dictionary"
+        ));
         return;
     };
     for (name, body) in ext.iter_mut() {
         let Value::Object(body) = body else {
-            errors.push(format!("Extension name '{name}' in SLS '{sls}' is not a dictionary"));
+            errors.push(format!(
+                "Extension name '{name}' in SLS '{sls}' is not a dictionary"
+            ));
             continue;
         };
         body.entry("__sls__").or_insert_with(|| sls.into());
@@ -110,10 +129,14 @@ pub fn handle_extend(state: &mut Map, sls: &str, saltenv: &str, errors: &mut Vec
 
 /// Move the file's `exclude:` into `__exclude__`.
 pub fn handle_exclude(state: &mut Map, sls: &str, errors: &mut Vec<String>) {
-    let Some(exc) = state.shift_remove("exclude") else { return };
+    let Some(exc) = state.shift_remove("exclude") else {
+        return;
+    };
     match exc {
         Value::Array(a) => push_list(state, "__exclude__", a),
-        _ => errors.push(format!("Exclude Declaration in SLS {sls} is not formed as a list")),
+        _ => errors.push(format!(
+            "Exclude Declaration in SLS {sls} is not formed as a list"
+        )),
     }
 }
 
@@ -157,15 +180,27 @@ pub fn find_name(name: &str, state: &str, high: &Map, strict: bool) -> Vec<(Stri
 /// Apply `__extend__` to the high data (Salt's `reconcile_extend`).
 pub fn reconcile_extend(high: &mut Map, strict: bool) -> Vec<String> {
     let mut errors = Vec::new();
-    let Some(Value::Array(ext)) = high.shift_remove("__extend__") else { return errors };
+    let Some(Value::Array(ext)) = high.shift_remove("__extend__") else {
+        return errors;
+    };
     let sls_excludes = excluded_sls(high);
     for ext_chunk in ext {
-        let Value::Object(ext_chunk) = ext_chunk else { continue };
+        let Value::Object(ext_chunk) = ext_chunk else {
+            continue;
+        };
         for (name, body) in ext_chunk {
             let Value::Object(body) = body else { continue };
-            let Some(state_type) = body.keys().find(|k| !k.starts_with("__")).cloned() else { continue };
-            let env = body.get("__env__").map(py_str).unwrap_or_else(|| "base".into());
-            let sls = body.get("__sls__").map(py_str).unwrap_or_else(|| "base".into());
+            let Some(state_type) = body.keys().find(|k| !k.starts_with("__")).cloned() else {
+                continue;
+            };
+            let env = body
+                .get("__env__")
+                .map(py_str)
+                .unwrap_or_else(|| "base".into());
+            let sls = body
+                .get("__sls__")
+                .map(py_str)
+                .unwrap_or_else(|| "base".into());
             let mut name = name;
             if high.get(&name).and_then(|b| b.get(&state_type)).is_none() {
                 let ids = find_name(&name, &state_type, high, strict);
@@ -180,7 +215,9 @@ pub fn reconcile_extend(high: &mut Map, strict: bool) -> Vec<String> {
             if sls_excludes.contains(&sls) {
                 continue;
             }
-            let Some(Value::Object(target)) = high.get_mut(&name) else { continue };
+            let Some(Value::Object(target)) = high.get_mut(&name) else {
+                continue;
+            };
             for (state, run) in body {
                 if state.starts_with("__") {
                     continue;
@@ -201,28 +238,32 @@ fn extend_args(existing: &mut Vec<Value>, run: Value) {
     let Value::Array(run) = run else { return };
     for arg in run {
         let mut update = false;
-        for hind in 0..existing.len() {
-            match (&arg, &existing[hind]) {
+        for slot in existing.iter_mut() {
+            match (&arg, &*slot) {
                 (Value::String(_), Value::String(_)) => {
-                    existing[hind] = arg.clone();
+                    *slot = arg.clone();
                     update = true;
                 }
                 (Value::Object(_), Value::Object(_)) => {
                     let argfirst = first_key(&arg).unwrap_or("").to_string();
-                    let cur = first_key(&existing[hind]).unwrap_or("").to_string();
+                    let cur = first_key(slot).unwrap_or("").to_string();
                     if argfirst == cur {
                         if REQUISITE_KEYWORDS.contains(&argfirst.as_str()) {
-                            let add = arg.get(&argfirst).and_then(Value::as_array).cloned().unwrap_or_default();
-                            if let Some(Value::Array(l)) = existing[hind].get_mut(&argfirst) {
+                            let add = arg
+                                .get(&argfirst)
+                                .and_then(Value::as_array)
+                                .cloned()
+                                .unwrap_or_default();
+                            if let Some(Value::Array(l)) = slot.get_mut(&argfirst) {
                                 l.extend(add);
                             }
                         } else {
-                            existing[hind] = arg.clone();
+                            *slot = arg.clone();
                         }
                         update = true;
                     }
                     if argfirst == "name" && cur == "names" {
-                        existing[hind] = arg.clone();
+                        *slot = arg.clone();
                     }
                 }
                 _ => {}
@@ -254,7 +295,9 @@ fn excluded_sls(high: &Map) -> Vec<String> {
 
 /// Remove excluded IDs / SLS from the high data (Salt's `_apply_exclude`).
 pub fn apply_exclude(high: &mut Map) {
-    let Some(Value::Array(exclude)) = high.shift_remove("__exclude__") else { return };
+    let Some(Value::Array(exclude)) = high.shift_remove("__exclude__") else {
+        return;
+    };
     let mut ex_sls = Vec::new();
     let mut ex_id = Vec::new();
     for exc in exclude {
@@ -304,8 +347,14 @@ mod tests {
         let mut st = map(json!({"a": "cmd.run", "b": {"file.managed": [{"x": 1}]}, "c": 3}));
         let mut errs = vec![];
         handle_state_decls(&mut st, "s", "base", &mut errs);
-        assert_eq!(st["a"], json!({"__sls__": "s", "__env__": "base", "cmd": ["run"]}));
-        assert_eq!(st["b"], json!({"file": [{"x": 1}, "managed"], "__sls__": "s", "__env__": "base"}));
+        assert_eq!(
+            st["a"],
+            json!({"__sls__": "s", "__env__": "base", "cmd": ["run"]})
+        );
+        assert_eq!(
+            st["b"],
+            json!({"file": [{"x": 1}, "managed"], "__sls__": "s", "__env__": "base"})
+        );
         assert_eq!(errs, vec!["ID c in SLS s is not a dictionary"]);
     }
 
@@ -316,12 +365,17 @@ mod tests {
             "__extend__": [{"a": {"cmd": [{"cwd": "/tmp"}, {"require": [{"cmd": "y"}]}, {"env": 1}], "__sls__": "t", "__env__": "base"}}]
         }));
         assert!(reconcile_extend(&mut high, false).is_empty());
-        assert_eq!(high["a"]["cmd"], json!(["run", {"cwd": "/tmp"}, {"require": [{"cmd": "x"}, {"cmd": "y"}]}, {"env": 1}]));
+        assert_eq!(
+            high["a"]["cmd"],
+            json!(["run", {"cwd": "/tmp"}, {"require": [{"cmd": "x"}, {"cmd": "y"}]}, {"env": 1}])
+        );
     }
 
     #[test]
     fn extend_missing_target_errors() {
-        let mut high = map(json!({"__extend__": [{"nope": {"cmd": [{"cwd": "/"}], "__sls__": "t", "__env__": "base"}}]}));
+        let mut high = map(
+            json!({"__extend__": [{"nope": {"cmd": [{"cwd": "/"}], "__sls__": "t", "__env__": "base"}}]}),
+        );
         let errs = reconcile_extend(&mut high, false);
         assert!(errs[0].starts_with("Cannot extend ID 'nope' in 'base:t'."));
     }

@@ -29,32 +29,47 @@ impl PillarBuilder<'_> {
         }
         self.rendered.push(key);
         let Some((relpath, path)) = find_sls(self.client, sls, env) else {
-            self.errors.push(format!("Specified SLS '{sls}' in environment '{env}' is not available on the salt master"));
+            self.errors.push(format!(
+                "Specified SLS '{sls}' in environment '{env}' is not available on the salt master"
+            ));
             return None;
         };
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         let mut ctx = self.ctx.clone();
         ctx.saltenv = env.to_string();
         ctx.pillar = Arc::new(pillar.clone());
-        let src = SlsSource { sls: sls.to_string(), relpath: relpath.clone(), saltenv: env.to_string() };
+        let src = SlsSource {
+            sls: sls.to_string(),
+            relpath: relpath.clone(),
+            saltenv: env.to_string(),
+        };
         let data = match halite_render::render_sls(&ctx, &text, &src) {
             Ok(v) => v,
             Err(e) => {
                 tracing::error!("pillar SLS '{sls}' failed to render: {e}");
-                self.errors.push(format!("Rendering SLS '{sls}' failed. Please see master log for details."));
+                self.errors.push(format!(
+                    "Rendering SLS '{sls}' failed. Please see master log for details."
+                ));
                 return None;
             }
         };
-        let Value::Object(mut state) = data else { return Some(Value::Object(Map::new())) };
+        let Value::Object(mut state) = data else {
+            return Some(Value::Object(Map::new()));
+        };
         let include = state.shift_remove("include");
         let mut out = Value::Object(state);
         let is_init = relpath.ends_with("init.sls");
-        for inc in include.and_then(|v| v.as_array().cloned()).unwrap_or_default() {
+        for inc in include
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default()
+        {
             let name = match &inc {
                 Value::Object(m) => m.keys().next().cloned().unwrap_or_default(),
                 other => crate::py::py_str(other),
             };
-            let Ok(name) = resolve_relative(&name, sls, is_init) else { continue };
+            let Ok(name) = resolve_relative(&name, sls, is_init) else {
+                continue;
+            };
             if let Some(sub) = self.render(&name, env, pillar) {
                 merge_into(&mut out, &sub);
             }
@@ -76,7 +91,12 @@ pub fn compile_pillar(
     top_ctx.files = Arc::new(LocalFileClient::for_pillar_roots(&ctx.opts));
     let top = get_top(&top_ctx, client, "top.sls", pillarenv).map_err(|e| vec![e])?;
     let matches = top_matches(&top_ctx, matching_pillar, &top, pillarenv);
-    let mut builder = PillarBuilder { ctx: top_ctx, client, errors: Vec::new(), rendered: Vec::new() };
+    let mut builder = PillarBuilder {
+        ctx: top_ctx,
+        client,
+        errors: Vec::new(),
+        rendered: Vec::new(),
+    };
     let mut pillar = Value::Object(Map::new());
     for (env, names) in &matches {
         for sls in names {

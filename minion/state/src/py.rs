@@ -20,7 +20,10 @@ pub fn py_repr(v: &Value) -> String {
         Value::String(s) => repr_str(s),
         Value::Array(a) => format!("[{}]", a.iter().map(py_repr).collect::<Vec<_>>().join(", ")),
         Value::Object(m) => {
-            let items: Vec<String> = m.iter().map(|(k, v)| format!("{}: {}", repr_str(k), py_repr(v))).collect();
+            let items: Vec<String> = m
+                .iter()
+                .map(|(k, v)| format!("{}: {}", repr_str(k), py_repr(v)))
+                .collect();
             format!("{{{}}}", items.join(", "))
         }
         other => py_str(other),
@@ -29,7 +32,11 @@ pub fn py_repr(v: &Value) -> String {
 
 /// Python `repr()` of a string.
 pub fn repr_str(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     for c in s.chars() {
@@ -128,7 +135,10 @@ mod tests {
 
     #[test]
     fn reprs_like_python() {
-        assert_eq!(py_repr(&json!({"SLS": "a", "ID": "it's"})), "{'SLS': 'a', 'ID': \"it's\"}");
+        assert_eq!(
+            py_repr(&json!({"SLS": "a", "ID": "it's"})),
+            "{'SLS': 'a', 'ID': \"it's\"}"
+        );
         assert_eq!(py_str(&json!(null)), "None");
     }
 }

@@ -30,8 +30,17 @@ impl<'a> SlsLoader<'a> {
             let states = list_states(ctx.files.as_ref(), &env);
             avail.insert(env, states);
         }
-        let auto_order = ctx.opt("state_auto_order").map(halite_api::module::value_to_bool).unwrap_or(true);
-        SlsLoader { ctx, avail, iorder: 10000, mods: HashSet::new(), auto_order }
+        let auto_order = ctx
+            .opt("state_auto_order")
+            .map(halite_api::module::value_to_bool)
+            .unwrap_or(true);
+        SlsLoader {
+            ctx,
+            avail,
+            iorder: 10000,
+            mods: HashSet::new(),
+            auto_order,
+        }
     }
 
     /// Render every matched SLS into one high data map (Salt's `render_highstate`).
@@ -42,9 +51,15 @@ impl<'a> SlsLoader<'a> {
         for (saltenv, states) in matches {
             for sls_match in states {
                 let mut statefiles: Vec<String> = match self.avail.get(saltenv) {
-                    Some(av) => av.iter().filter(|s| fnmatch(s, sls_match)).cloned().collect(),
+                    Some(av) => av
+                        .iter()
+                        .filter(|s| fnmatch(s, sls_match))
+                        .cloned()
+                        .collect(),
                     None => {
-                        all_errors.push(format!("No matching salt environment for environment '{saltenv}' found"));
+                        all_errors.push(format!(
+                            "No matching salt environment for environment '{saltenv}' found"
+                        ));
                         Vec::new()
                     }
                 };
@@ -62,7 +77,9 @@ impl<'a> SlsLoader<'a> {
                     let this_sls = format!("SLS {sls_match} in saltenv");
                     for e in errors.iter_mut() {
                         if e.contains("is not available") && e.contains(&this_sls) {
-                            *e = format!("No matching sls found for '{sls_match}' in env '{saltenv}'");
+                            *e = format!(
+                                "No matching sls found for '{sls_match}' in env '{saltenv}'"
+                            );
                         }
                     }
                     all_errors.extend(errors);
@@ -73,16 +90,31 @@ impl<'a> SlsLoader<'a> {
         (high, all_errors)
     }
 
-    fn render_text(&self, sls: &str, saltenv: &str, relpath: &str, text: &str) -> Result<Value, String> {
+    fn render_text(
+        &self,
+        sls: &str,
+        saltenv: &str,
+        relpath: &str,
+        text: &str,
+    ) -> Result<Value, String> {
         let mut ctx = self.ctx.clone();
         ctx.saltenv = saltenv.to_string();
-        let src = SlsSource { sls: sls.to_string(), relpath: relpath.to_string(), saltenv: saltenv.to_string() };
+        let src = SlsSource {
+            sls: sls.to_string(),
+            relpath: relpath.to_string(),
+            saltenv: saltenv.to_string(),
+        };
         halite_render::render_sls(&ctx, text, &src)
             .map_err(|e| format!("Rendering SLS '{saltenv}:{sls}' failed: {e}"))
     }
 
     /// Render one SLS and, recursively, its includes (Salt's `render_state`).
-    pub fn render_state(&mut self, sls: &str, saltenv: &str, matches: &[String]) -> (Map, Vec<String>) {
+    pub fn render_state(
+        &mut self,
+        sls: &str,
+        saltenv: &str,
+        matches: &[String],
+    ) -> (Map, Vec<String>) {
         let mut errors = Vec::new();
         let Some((relpath, path)) = find_sls(self.ctx.files.as_ref(), sls, saltenv) else {
             errors.push(format!(
@@ -116,7 +148,9 @@ impl<'a> SlsLoader<'a> {
                     include = a.clone();
                     state.shift_remove("include");
                 }
-                _ => errors.push(format!("Include Declaration in SLS {sls} is not formed as a list")),
+                _ => errors.push(format!(
+                    "Include Declaration in SLS {sls} is not formed as a list"
+                )),
             }
         }
         crate::high::handle_extend(&mut state, sls, saltenv, &mut errors);
@@ -142,7 +176,7 @@ impl<'a> SlsLoader<'a> {
         errors: &mut Vec<String>,
     ) {
         let (env_key, inc_sls) = match inc {
-            Value::Object(m) => match m.into_iter().last() {
+            Value::Object(m) => match m.into_iter().next_back() {
                 Some((k, v)) => (k, crate::py::py_str(&v)),
                 None => return,
             },
@@ -156,7 +190,7 @@ impl<'a> SlsLoader<'a> {
         }
         let inc_sls = match resolve_relative(&inc_sls, sls, is_init) {
             Ok(s) => s,
-            Err(()) => {
+            Err(_) => {
                 errors.push(format!(
                     "Attempted relative include of '{inc_sls}' within SLS '{saltenv}:{sls}' goes beyond top level package "
                 ));
@@ -173,7 +207,10 @@ impl<'a> SlsLoader<'a> {
         }
         let r_env = env_key.clone();
         let cur_avail = self.avail.get(saltenv).cloned().unwrap_or_default();
-        let mut targets: Vec<String> = cur_avail.into_iter().filter(|s| fnmatch(s, &inc_sls)).collect();
+        let mut targets: Vec<String> = cur_avail
+            .into_iter()
+            .filter(|s| fnmatch(s, &inc_sls))
+            .collect();
         if targets.is_empty() {
             targets.push(inc_sls.clone());
         }
@@ -188,7 +225,9 @@ impl<'a> SlsLoader<'a> {
                         continue;
                     }
                     if let Value::Object(b) = body {
-                        let from = b.entry("__sls_included_from__").or_insert_with(|| Value::Array(vec![]));
+                        let from = b
+                            .entry("__sls_included_from__")
+                            .or_insert_with(|| Value::Array(vec![]));
                         if let Value::Array(a) = from {
                             a.push(Value::String(sls.to_string()));
                         }
@@ -212,7 +251,11 @@ impl<'a> SlsLoader<'a> {
                     continue;
                 }
                 let Value::Array(args) = args else { continue };
-                let found = args.iter().any(|a| a.as_object().and_then(|m| m.keys().next()).is_some_and(|k| k == "order"));
+                let found = args.iter().any(|a| {
+                    a.as_object()
+                        .and_then(|m| m.keys().next())
+                        .is_some_and(|k| k == "order")
+                });
                 if !found {
                     let mut m = Map::new();
                     m.insert("order".into(), Value::from(self.iorder));
@@ -224,8 +267,13 @@ impl<'a> SlsLoader<'a> {
     }
 }
 
+/// A relative include that climbs above the top of the tree.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("relative include '{0}' goes beyond the top level package")]
+pub struct BeyondTop(pub String);
+
 /// Resolve `.x` / `..x` relative to `sls` (a package `init.sls` counts one level deeper).
-pub fn resolve_relative(inc: &str, sls: &str, is_init: bool) -> Result<String, ()> {
+pub fn resolve_relative(inc: &str, sls: &str, is_init: bool) -> Result<String, BeyondTop> {
     if !inc.starts_with('.') {
         return Ok(inc.to_string());
     }
@@ -236,7 +284,7 @@ pub fn resolve_relative(inc: &str, sls: &str, is_init: bool) -> Result<String, (
         comps.push("init");
     }
     if levels > comps.len() {
-        return Err(());
+        return Err(BeyondTop(inc.to_string()));
     }
     let mut out: Vec<&str> = comps[..comps.len() - levels].to_vec();
     out.push(rest);
@@ -256,7 +304,8 @@ pub fn merge_included_states(high: &mut Map, mut state: Map, errors: &mut Vec<St
     for (id, body) in &state {
         if let Some(existing) = high.get(id) {
             if existing != body {
-                let field = |v: &Value, k: &str| v.get(k).map(crate::py::py_str).unwrap_or_default();
+                let field =
+                    |v: &Value, k: &str| v.get(k).map(crate::py::py_str).unwrap_or_default();
                 errors.push(format!(
                     "Detected conflicting IDs, SLS IDs need to be globally unique.\n    The conflicting ID is '{id}' and is found in SLS '{}:{}' and SLS '{}:{}'",
                     field(existing, "__env__"),
@@ -273,7 +322,9 @@ pub fn merge_included_states(high: &mut Map, mut state: Map, errors: &mut Vec<St
 }
 
 fn clean_duplicate_extends(high: &mut Map) {
-    let Some(Value::Array(ext)) = high.get("__extend__") else { return };
+    let Some(Value::Array(ext)) = high.get("__extend__") else {
+        return;
+    };
     let mut seen: Vec<(String, Value)> = Vec::new();
     for item in ext {
         if let Value::Object(m) = item {
@@ -311,8 +362,12 @@ mod tests {
 
     #[test]
     fn conflicting_ids_reported() {
-        let mut high: Map = serde_json::from_str(r#"{"x": {"__sls__": "a", "__env__": "base", "cmd": ["run"]}}"#).unwrap();
-        let state: Map = serde_json::from_str(r#"{"x": {"__sls__": "b", "__env__": "base", "cmd": ["run"]}}"#).unwrap();
+        let mut high: Map =
+            serde_json::from_str(r#"{"x": {"__sls__": "a", "__env__": "base", "cmd": ["run"]}}"#)
+                .unwrap();
+        let state: Map =
+            serde_json::from_str(r#"{"x": {"__sls__": "b", "__env__": "base", "cmd": ["run"]}}"#)
+                .unwrap();
         let mut errors = vec![];
         merge_included_states(&mut high, state, &mut errors);
         assert_eq!(

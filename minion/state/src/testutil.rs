@@ -51,14 +51,22 @@ fn wait(call: &StateCall<'_>) -> StateReturn {
 fn mod_watch(call: &StateCall<'_>) -> StateReturn {
     record("mod_watch", call);
     let mut r = StateReturn::ok(call.name.clone(), "watched");
-    r.changes.insert("sfun".into(), call.get("sfun").cloned().unwrap_or(Value::Null));
+    r.changes.insert(
+        "sfun".into(),
+        call.get("sfun").cloned().unwrap_or(Value::Null),
+    );
     r
 }
 
 /// `fake.flaky`: fails until called `succeed_on` times (counted per thread).
 fn flaky(call: &StateCall<'_>) -> StateReturn {
     record("flaky", call);
-    let n = CALLS.with(|c| c.borrow().iter().filter(|s| s.starts_with("flaky:")).count()) as i64;
+    let n = CALLS.with(|c| {
+        c.borrow()
+            .iter()
+            .filter(|s| s.starts_with("flaky:"))
+            .count()
+    }) as i64;
     let want = call.get("succeed_on").and_then(Value::as_i64).unwrap_or(1);
     if n >= want {
         StateReturn::ok(call.name.clone(), format!("ok on {n}"))
@@ -77,10 +85,26 @@ fn plain(call: &StateCall<'_>) -> StateReturn {
 pub fn registry() -> Registry {
     let mut reg = Registry::new();
     reg.add_states(&[
-        StateSpec { name: "fake.run", run, mod_watch: Some(mod_watch) },
-        StateSpec { name: "fake.wait", run: wait, mod_watch: Some(mod_watch) },
-        StateSpec { name: "fake.flaky", run: flaky, mod_watch: None },
-        StateSpec { name: "plain.run", run: plain, mod_watch: None },
+        StateSpec {
+            name: "fake.run",
+            run,
+            mod_watch: Some(mod_watch),
+        },
+        StateSpec {
+            name: "fake.wait",
+            run: wait,
+            mod_watch: Some(mod_watch),
+        },
+        StateSpec {
+            name: "fake.flaky",
+            run: flaky,
+            mod_watch: None,
+        },
+        StateSpec {
+            name: "plain.run",
+            run: plain,
+            mod_watch: None,
+        },
     ]);
     crate::register(&mut reg);
     reg

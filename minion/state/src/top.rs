@@ -13,7 +13,13 @@ use crate::sls_loader::Matches;
 fn envs(ctx: &Ctx, client: &dyn FileClient) -> Vec<String> {
     let mut out = vec!["base".to_string()];
     if let Some(Value::Object(roots)) = ctx.opt("file_roots") {
-        out.extend(roots.keys().filter(|k| !out.contains(k)).cloned().collect::<Vec<_>>());
+        out.extend(
+            roots
+                .keys()
+                .filter(|k| !out.contains(k))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
     }
     for e in client.envs().unwrap_or_default() {
         if !out.contains(&e) {
@@ -23,11 +29,22 @@ fn envs(ctx: &Ctx, client: &dyn FileClient) -> Vec<String> {
     out
 }
 
-fn render_top(ctx: &Ctx, client: &dyn FileClient, topfn: &str, env: &str) -> Result<Option<Map>, String> {
-    let Some(bytes) = client.read(topfn, env).map_err(|e| e.to_string())? else { return Ok(None) };
+fn render_top(
+    ctx: &Ctx,
+    client: &dyn FileClient,
+    topfn: &str,
+    env: &str,
+) -> Result<Option<Map>, String> {
+    let Some(bytes) = client.read(topfn, env).map_err(|e| e.to_string())? else {
+        return Ok(None);
+    };
     let mut c = ctx.clone();
     c.saltenv = env.to_string();
-    let src = SlsSource { sls: String::new(), relpath: topfn.to_string(), saltenv: env.to_string() };
+    let src = SlsSource {
+        sls: String::new(),
+        relpath: topfn.to_string(),
+        saltenv: env.to_string(),
+    };
     let v = halite_render::render_sls(&c, &String::from_utf8_lossy(&bytes), &src)
         .map_err(|e| format!("Rendering SLS '{env}:{topfn}' failed: {e}"))?;
     match v {
@@ -37,7 +54,12 @@ fn render_top(ctx: &Ctx, client: &dyn FileClient, topfn: &str, env: &str) -> Res
 }
 
 /// Read and merge the top files (`merge` strategy). `saltenv` restricts to one env.
-pub fn get_top(ctx: &Ctx, client: &dyn FileClient, topfn: &str, saltenv: Option<&str>) -> Result<Map, String> {
+pub fn get_top(
+    ctx: &Ctx,
+    client: &dyn FileClient,
+    topfn: &str,
+    saltenv: Option<&str>,
+) -> Result<Map, String> {
     let env_list = match saltenv {
         Some(e) => vec![e.to_string()],
         None => envs(ctx, client),
@@ -56,7 +78,9 @@ pub fn get_top(ctx: &Ctx, client: &dyn FileClient, topfn: &str, saltenv: Option<
 pub fn merge_tops(tops: Vec<(String, Map)>) -> Map {
     let mut top = Map::new();
     let add = |top: &mut Map, env: &str, targets: &Value| {
-        let slot = top.entry(env.to_string()).or_insert_with(|| Value::Object(Map::new()));
+        let slot = top
+            .entry(env.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
         if let (Value::Object(slot), Value::Object(t)) = (slot, targets) {
             for (k, v) in t {
                 slot.insert(k.clone(), v.clone());
@@ -92,12 +116,18 @@ fn confirm_top(mctx: &MatchContext<'_>, target: &str, data: &[Value]) -> bool {
 /// The SLS names each saltenv assigns to this minion.
 pub fn top_matches(ctx: &Ctx, pillar: &Value, top: &Map, saltenv: Option<&str>) -> Matches {
     let nodegroups = ctx.opt("nodegroups").and_then(Value::as_object);
-    let mctx = MatchContext { id: ctx.minion_id(), grains: &ctx.grains, pillar, nodegroups };
-    let mut out: Matches = Vec::new();
-    let push = |out: &mut Matches, env: &str, sls: String| match out.iter_mut().find(|(e, _)| e == env) {
-        Some((_, l)) => l.push(sls),
-        None => out.push((env.to_string(), vec![sls])),
+    let mctx = MatchContext {
+        id: ctx.minion_id(),
+        grains: &ctx.grains,
+        pillar,
+        nodegroups,
     };
+    let mut out: Matches = Vec::new();
+    let push =
+        |out: &mut Matches, env: &str, sls: String| match out.iter_mut().find(|(e, _)| e == env) {
+            Some((_, l)) => l.push(sls),
+            None => out.push((env.to_string(), vec![sls])),
+        };
     let avail_envs = ctx.files.envs().unwrap_or_default();
     for (env, body) in top {
         if saltenv.is_some_and(|s| s != env) {
@@ -120,7 +150,7 @@ pub fn top_matches(ctx: &Ctx, pillar: &Value, top: &Map, saltenv: Option<&str>) 
                 match item {
                     Value::String(s) => push(&mut out, env, s),
                     Value::Object(m) if !m.contains_key("match") => {
-                        if let Some((k, v)) = m.iter().last() {
+                        if let Some((k, v)) = m.iter().next_back() {
                             if avail_envs.contains(k) {
                                 push(&mut out, k, py_str(v));
                             }
@@ -136,7 +166,11 @@ pub fn top_matches(ctx: &Ctx, pillar: &Value, top: &Map, saltenv: Option<&str>) 
 
 /// `state.show_top` data: `{env: [sls, ...]}`.
 pub fn matches_to_value(m: &Matches) -> Value {
-    Value::Object(m.iter().map(|(e, l)| (e.clone(), Value::from(l.clone()))).collect())
+    Value::Object(
+        m.iter()
+            .map(|(e, l)| (e.clone(), Value::from(l.clone())))
+            .collect(),
+    )
 }
 
 /// Known SLS names per env (used to validate top entries).
@@ -151,10 +185,23 @@ mod tests {
 
     #[test]
     fn merge_prefers_base_sections() {
-        let base = json!({"base": {"*": ["a"]}, "dev": {"*": ["d1"]}}).as_object().cloned().unwrap();
-        let dev = json!({"dev": {"*": ["d2"]}, "base": {"x": ["no"]}, "qa": {"*": ["q"]}}).as_object().cloned().unwrap();
+        let base = json!({"base": {"*": ["a"]}, "dev": {"*": ["d1"]}})
+            .as_object()
+            .cloned()
+            .unwrap();
+        let dev = json!({"dev": {"*": ["d2"]}, "base": {"x": ["no"]}, "qa": {"*": ["q"]}})
+            .as_object()
+            .cloned()
+            .unwrap();
         let qa = json!({"qa": {"*": ["q"]}}).as_object().cloned().unwrap();
-        let top = merge_tops(vec![("base".into(), base), ("dev".into(), dev), ("qa".into(), qa)]);
-        assert_eq!(Value::Object(top), json!({"base": {"*": ["a"]}, "dev": {"*": ["d1"]}, "qa": {"*": ["q"]}}));
+        let top = merge_tops(vec![
+            ("base".into(), base),
+            ("dev".into(), dev),
+            ("qa".into(), qa),
+        ]);
+        assert_eq!(
+            Value::Object(top),
+            json!({"base": {"*": ["a"]}, "dev": {"*": ["d1"]}, "qa": {"*": ["q"]}})
+        );
     }
 }

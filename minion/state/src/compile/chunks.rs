@@ -5,7 +5,13 @@ use halite_api::{Map, Value};
 /// Salt's chunk tag: `state_|-id_|-name_|-fun`.
 pub fn gen_tag(low: &Map) -> String {
     let f = |k: &str| low.get(k).map(crate::py::py_str).unwrap_or_default();
-    format!("{}_|-{}_|-{}_|-{}", f("state"), f("__id__"), f("name"), f("fun"))
+    format!(
+        "{}_|-{}_|-{}_|-{}",
+        f("state"),
+        f("__id__"),
+        f("name"),
+        f("fun")
+    )
 }
 
 /// Compile high data into low chunks in high-data order (Salt's `compile_high_data`).
@@ -41,11 +47,7 @@ fn compile_decl(id: &str, state: &str, body: &Map, run: &[Value], chunks: &mut V
     let mut names: Vec<Value> = Vec::new();
     for arg in run {
         match arg {
-            Value::String(f) => {
-                if fun.is_none() {
-                    fun = Some(f.clone());
-                }
-            }
+            Value::String(f) if fun.is_none() => fun = Some(f.clone()),
             Value::Object(m) => {
                 for (key, val) in m {
                     match key.as_str() {

@@ -103,7 +103,11 @@ pub fn prereq_tag(tag: &str) -> String {
 }
 
 fn add_to(edges: &mut Edges, a: &str, b: &str, key: ReqType) {
-    let keys = edges.entry(a.to_string()).or_default().entry(b.to_string()).or_default();
+    let keys = edges
+        .entry(a.to_string())
+        .or_default()
+        .entry(b.to_string())
+        .or_default();
     if !keys.contains(&key) {
         keys.push(key);
     }
@@ -116,19 +120,40 @@ impl DepGraph {
         let idx = self.chunks.len();
         let s = |k: &str| low.get(k).map(py_str).unwrap_or_default();
         let (state, name, id) = (s("state"), s("name"), s("__id__"));
-        for key in [(state.clone(), name.clone()), (state, id.clone()), ("id".into(), id), ("id".into(), name)] {
+        for key in [
+            (state.clone(), name.clone()),
+            (state, id.clone()),
+            ("id".into(), id),
+            ("id".into(), name),
+        ] {
             self.lookup.entry(key).or_default().insert(tag.clone());
         }
-        if let Some(sls) = low.get("__sls__").and_then(Value::as_str).filter(|s| !s.is_empty()) {
-            self.sls_to_nodes.entry(sls.to_string()).or_default().insert(tag.clone());
+        if let Some(sls) = low
+            .get("__sls__")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+        {
+            self.sls_to_nodes
+                .entry(sls.to_string())
+                .or_default()
+                .insert(tag.clone());
         }
         if let Some(Value::Array(from)) = low.get("__sls_included_from__") {
             for sls in from {
-                self.sls_to_nodes.entry(py_str(sls)).or_default().insert(tag.clone());
+                self.sls_to_nodes
+                    .entry(py_str(sls))
+                    .or_default()
+                    .insert(tag.clone());
             }
         }
         self.chunks.push(low);
-        self.nodes.insert(tag, Node { chunk: idx, child_min: None });
+        self.nodes.insert(
+            tag,
+            Node {
+                chunk: idx,
+                child_min: None,
+            },
+        );
         idx
     }
 
@@ -148,7 +173,13 @@ impl DepGraph {
         self.chunks[t].insert("__prereq__".into(), true.into());
         let check = prereq_tag(req_tag);
         if !self.nodes.contains_key(&check) {
-            self.nodes.insert(check.clone(), Node { chunk: t, child_min: None });
+            self.nodes.insert(
+                check.clone(),
+                Node {
+                    chunk: t,
+                    child_min: None,
+                },
+            );
             for (dep, kind) in self.in_edges(req_tag) {
                 if kind != ReqType::Prereq {
                     self.add_edge(&dep, &check, kind);
@@ -188,16 +219,25 @@ impl DepGraph {
     }
 
     fn add_dependency(&mut self, idx: usize, kind: ReqType, key: &str, val: &str) -> bool {
-        let has_prereq = self.chunks[idx].get("__prereq__").is_some_and(crate::high::truthy);
+        let has_prereq = self.chunks[idx]
+            .get("__prereq__")
+            .is_some_and(crate::high::truthy);
         let tag = gen_tag(&self.chunks[idx]);
         let targets: Vec<String> = if key == "sls" {
             if is_glob(val) {
-                let t: Vec<String> =
-                    self.sls_to_nodes.iter().filter(|(s, _)| fnmatch(s, val)).flat_map(|(_, t)| t.iter().cloned()).collect();
+                let t: Vec<String> = self
+                    .sls_to_nodes
+                    .iter()
+                    .filter(|(s, _)| fnmatch(s, val))
+                    .flat_map(|(_, t)| t.iter().cloned())
+                    .collect();
                 self.add_reqs(&tag, has_prereq, kind, &t);
                 return true;
             }
-            self.sls_to_nodes.get(val).map(|s| s.iter().cloned().collect()).unwrap_or_default()
+            self.sls_to_nodes
+                .get(val)
+                .map(|s| s.iter().cloned().collect())
+                .unwrap_or_default()
         } else if is_glob(val) {
             self.lookup
                 .iter()
@@ -205,7 +245,10 @@ impl DepGraph {
                 .flat_map(|(_, t)| t.iter().cloned())
                 .collect()
         } else {
-            self.lookup.get(&(key.to_string(), val.to_string())).map(|s| s.iter().cloned().collect()).unwrap_or_default()
+            self.lookup
+                .get(&(key.to_string(), val.to_string()))
+                .map(|s| s.iter().cloned().collect())
+                .unwrap_or_default()
         };
         if targets.is_empty() {
             return false;
@@ -217,7 +260,9 @@ impl DepGraph {
     /// Turn one chunk's requisite lists into edges; `Err` is Salt's message.
     pub fn add_requisites(&mut self, idx: usize) -> Result<(), String> {
         for kind in ReqType::ADD_ORDER {
-            let Some(Value::Array(reqs)) = self.chunks[idx].get(kind.name()).cloned() else { continue };
+            let Some(Value::Array(reqs)) = self.chunks[idx].get(kind.name()).cloned() else {
+                continue;
+            };
             for req in reqs {
                 let (key, val) = match &req {
                     Value::String(s) => ("id".to_string(), Value::String(s.clone())),
@@ -287,7 +332,10 @@ impl DepGraph {
     pub fn chunk_str(&self, idx: usize) -> String {
         let c = &self.chunks[idx];
         let mut m = Map::new();
-        m.insert("SLS".into(), c.get("__sls__").cloned().unwrap_or(Value::Null));
+        m.insert(
+            "SLS".into(),
+            c.get("__sls__").cloned().unwrap_or(Value::Null),
+        );
         m.insert("ID".into(), c.get("__id__").cloned().unwrap_or(Value::Null));
         if c.get("__id__") != c.get("name") {
             m.insert("NAME".into(), c.get("name").cloned().unwrap_or(Value::Null));

@@ -47,7 +47,11 @@ pub fn prepare_high(high: &mut Map) -> Result<(), Vec<String>> {
 
 /// Watch on a module without `mod_watch` acts as require (Salt's `_reconcile_watch_req`).
 fn reconcile_watch(chunk: &mut Map, registry: &Registry) {
-    let module = chunk.get("state").and_then(Value::as_str).unwrap_or("").to_string();
+    let module = chunk
+        .get("state")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     if has_mod_watch(registry, &module) {
         return;
     }

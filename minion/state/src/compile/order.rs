@@ -43,7 +43,12 @@ fn normalise(chunk: &mut Map, cap: f64) -> f64 {
             o
         }
     };
-    if let Some(no) = chunk.shift_remove("name_order").as_ref().and_then(num_of).filter(|n| *n != 0.0) {
+    if let Some(no) = chunk
+        .shift_remove("name_order")
+        .as_ref()
+        .and_then(num_of)
+        .filter(|n| *n != 0.0)
+    {
         order += no / 10000.0;
         chunk.insert("order".into(), Value::from(order));
     }
@@ -126,13 +131,20 @@ fn item(g: &mut DepGraph, cap: f64, node: &str) -> Reverse<Item> {
     let c = &g.chunks[g.node_chunk(node).expect("node")];
     let s = |k: &str| c.get(k).map(crate::py::py_str).unwrap_or_default();
     let label = format!("{}{}{}", s("state"), s("name"), s("fun"));
-    Reverse(Item { key, label, node: node.to_string() })
+    Reverse(Item {
+        key,
+        label,
+        node: node.to_string(),
+    })
 }
 
 /// Topologically sort the nodes; `Err` when there is a cycle.
 fn topo_sort(g: &mut DepGraph, cap: f64) -> Result<Vec<String>, ()> {
     let tags = g.node_tags();
-    let mut in_degree: HashMap<String, usize> = tags.iter().map(|t| (t.clone(), g.in_edges(t).len())).collect();
+    let mut in_degree: HashMap<String, usize> = tags
+        .iter()
+        .map(|t| (t.clone(), g.in_edges(t).len()))
+        .collect();
     let mut heap = BinaryHeap::new();
     for t in &tags {
         if in_degree[t] == 0 {
@@ -198,7 +210,8 @@ fn find_cycle(g: &DepGraph) -> Vec<(String, String, ReqType)> {
         None
     }
     let tags = g.node_tags();
-    let mut color: HashMap<String, Color> = tags.iter().map(|t| (t.clone(), Color::White)).collect();
+    let mut color: HashMap<String, Color> =
+        tags.iter().map(|t| (t.clone(), Color::White)).collect();
     let mut parent = HashMap::new();
     for t in &tags {
         if color[t] == Color::White {
@@ -214,9 +227,21 @@ fn cycle_message(g: &DepGraph) -> String {
     let parts: Vec<String> = find_cycle(g)
         .into_iter()
         .map(|(src, tgt, kind)| {
-            let (s, t) = (g.node_chunk(&src).expect("src"), g.node_chunk(&tgt).expect("tgt"));
-            let kind = if kind == ReqType::Require && !g.chunks[t].contains_key("require") { ReqType::Prereq } else { kind };
-            format!("({}, '{}', {})", g.chunk_str(t), kind.name(), g.chunk_str(s))
+            let (s, t) = (
+                g.node_chunk(&src).expect("src"),
+                g.node_chunk(&tgt).expect("tgt"),
+            );
+            let kind = if kind == ReqType::Require && !g.chunks[t].contains_key("require") {
+                ReqType::Prereq
+            } else {
+                kind
+            };
+            format!(
+                "({}, '{}', {})",
+                g.chunk_str(t),
+                kind.name(),
+                g.chunk_str(s)
+            )
         })
         .collect();
     format!("Recursive requisites were found: {}", parts.join(", "))
@@ -244,7 +269,10 @@ pub fn order_chunks(g: &mut DepGraph) -> Result<Vec<usize>, Vec<String>> {
             if !errors.is_empty() {
                 return Err(errors);
             }
-            Ok(nodes.iter().map(|n| g.node_chunk(n).expect("node")).collect())
+            Ok(nodes
+                .iter()
+                .map(|n| g.node_chunk(n).expect("node"))
+                .collect())
         }
         Err(()) => {
             errors.push(cycle_message(g));

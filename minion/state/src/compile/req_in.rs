@@ -6,8 +6,23 @@ use halite_api::{Map, Value};
 use crate::high::{find_name, first_key, one_key, reconcile_extend};
 use crate::py::py_str;
 
-const REQ_IN: &[&str] = &["require_in", "watch_in", "onfail_in", "onchanges_in", "use", "use_in", "prereq_in"];
-const REQ_IN_ALL_EXTRA: &[&str] = &["require", "watch", "prereq", "onfail", "onfail_stop", "onchanges"];
+const REQ_IN: &[&str] = &[
+    "require_in",
+    "watch_in",
+    "onfail_in",
+    "onchanges_in",
+    "use",
+    "use_in",
+    "prereq_in",
+];
+const REQ_IN_ALL_EXTRA: &[&str] = &[
+    "require",
+    "watch",
+    "prereq",
+    "onfail",
+    "onfail_stop",
+    "onchanges",
+];
 
 /// Pending extensions: target ID → (state module → args), plus `__env__`/`__sls__`.
 type Extend = Map;
@@ -29,7 +44,12 @@ pub fn requisite_in(high: &mut Map) -> Vec<String> {
                     continue;
                 }
                 let items = &arg[key];
-                let ctx = Source { id, state, body, key };
+                let ctx = Source {
+                    id,
+                    state,
+                    body,
+                    key,
+                };
                 match items {
                     Value::Object(m) => dict_form(&ctx, m, &mut extend, &mut errors),
                     Value::Array(list) => list_form(&ctx, list, high, &mut extend, &mut errors),
@@ -61,9 +81,13 @@ impl Source<'_> {
 }
 
 fn add_req(ctx: &Source<'_>, extend: &mut Extend, name: &str, target_state: &str) {
-    let entry = extend.entry(name.to_string()).or_insert_with(|| Value::Object(Map::new()));
+    let entry = extend
+        .entry(name.to_string())
+        .or_insert_with(|| Value::Object(Map::new()));
     let Value::Object(ext) = entry else { return };
-    let list = ext.entry(target_state.to_string()).or_insert_with(|| Value::Array(vec![]));
+    let list = ext
+        .entry(target_state.to_string())
+        .or_insert_with(|| Value::Array(vec![]));
     let rkey = ctx.rkey().to_string();
     let me = one_key(ctx.state, Value::String(ctx.id.to_string()));
     if let Value::Array(list) = list {
@@ -80,8 +104,14 @@ fn add_req(ctx: &Source<'_>, extend: &mut Extend, name: &str, target_state: &str
             list.push(one_key(&rkey, Value::Array(vec![me])));
         }
     }
-    ext.insert("__env__".into(), ctx.body.get("__env__").cloned().unwrap_or(Value::Null));
-    ext.insert("__sls__".into(), ctx.body.get("__sls__").cloned().unwrap_or(Value::Null));
+    ext.insert(
+        "__env__".into(),
+        ctx.body.get("__env__").cloned().unwrap_or(Value::Null),
+    );
+    ext.insert(
+        "__sls__".into(),
+        ctx.body.get("__sls__").cloned().unwrap_or(Value::Null),
+    );
 }
 
 fn dict_form(ctx: &Source<'_>, items: &Map, extend: &mut Extend, errors: &mut Vec<String>) {
@@ -112,7 +142,10 @@ fn resolve_bare(ind: &str, high: &Map) -> Option<(String, String)> {
         let Value::Object(body) = body else { continue };
         for (st, run) in body.iter().filter(|(k, _)| !k.starts_with("__")) {
             let Value::Array(run) = run else { continue };
-            if run.iter().any(|j| j.get("name").and_then(Value::as_str) == Some(ind)) {
+            if run
+                .iter()
+                .any(|j| j.get("name").and_then(Value::as_str) == Some(ind))
+            {
                 found = Some((st.clone(), id.clone()));
             }
         }
@@ -120,7 +153,13 @@ fn resolve_bare(ind: &str, high: &Map) -> Option<(String, String)> {
     found
 }
 
-fn list_form(ctx: &Source<'_>, items: &[Value], high: &Map, extend: &mut Extend, errors: &mut Vec<String>) {
+fn list_form(
+    ctx: &Source<'_>,
+    items: &[Value],
+    high: &Map,
+    extend: &mut Extend,
+    errors: &mut Vec<String>,
+) {
     let mut hinges: Vec<(String, String)> = Vec::new();
     for ind in items {
         let (pstate, pname) = match ind {
@@ -195,9 +234,14 @@ fn copyable(arg: &Value, ignore: &[String]) -> bool {
 }
 
 fn push_ext(extend: &mut Extend, id: &str, state: &str, args: Vec<Value>) {
-    let entry = extend.entry(id.to_string()).or_insert_with(|| Value::Object(Map::new()));
+    let entry = extend
+        .entry(id.to_string())
+        .or_insert_with(|| Value::Object(Map::new()));
     if let Value::Object(e) = entry {
-        if let Value::Array(l) = e.entry(state.to_string()).or_insert_with(|| Value::Array(vec![])) {
+        if let Value::Array(l) = e
+            .entry(state.to_string())
+            .or_insert_with(|| Value::Array(vec![]))
+        {
             l.extend(args);
         }
     }
@@ -206,7 +250,12 @@ fn push_ext(extend: &mut Extend, id: &str, state: &str, args: Vec<Value>) {
 fn use_in(ctx: &Source<'_>, name: &str, st: &str, high: &Map, extend: &mut Extend) {
     for (ext_id, req_state) in find_name(name, st, high, true) {
         let ignore = arg_names(high, &ext_id, st);
-        let own = high.get(ctx.id).and_then(|b| b.get(ctx.state)).and_then(Value::as_array).cloned().unwrap_or_default();
+        let own = high
+            .get(ctx.id)
+            .and_then(|b| b.get(ctx.state))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         let args = own.into_iter().filter(|a| copyable(a, &ignore)).collect();
         push_ext(extend, &ext_id, &req_state, args);
     }
@@ -215,8 +264,16 @@ fn use_in(ctx: &Source<'_>, name: &str, st: &str, high: &Map, extend: &mut Exten
 fn use_(ctx: &Source<'_>, name: &str, st: &str, high: &Map, extend: &mut Extend) {
     for (ext_id, req_state) in find_name(name, st, high, true) {
         let ignore = arg_names(high, ctx.id, ctx.state);
-        let theirs = high.get(&ext_id).and_then(|b| b.get(&req_state)).and_then(Value::as_array).cloned().unwrap_or_default();
-        let args = theirs.into_iter().filter(|a| copyable(a, &ignore)).collect();
+        let theirs = high
+            .get(&ext_id)
+            .and_then(|b| b.get(&req_state))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let args = theirs
+            .into_iter()
+            .filter(|a| copyable(a, &ignore))
+            .collect();
         push_ext(extend, ctx.id, ctx.state, args);
     }
 }
@@ -236,7 +293,10 @@ mod tests {
         .cloned()
         .unwrap();
         assert!(requisite_in(&mut high).is_empty());
-        assert_eq!(high["b"]["cmd"], json!(["run", {"order": 2}, {"require": [{"cmd": "a"}]}]));
+        assert_eq!(
+            high["b"]["cmd"],
+            json!(["run", {"order": 2}, {"require": [{"cmd": "a"}]}])
+        );
     }
 
     #[test]
@@ -250,6 +310,9 @@ mod tests {
         .cloned()
         .unwrap();
         assert!(requisite_in(&mut high).is_empty());
-        assert_eq!(high["user"]["cmd"], json!(["run", {"use": [{"cmd": "base"}]}, {"cwd": "/tmp"}]));
+        assert_eq!(
+            high["user"]["cmd"],
+            json!(["run", {"use": [{"cmd": "base"}]}, {"cwd": "/tmp"}])
+        );
     }
 }

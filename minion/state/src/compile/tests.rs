@@ -8,7 +8,16 @@ use halite_api::Value;
 fn order_of(high: Value) -> Vec<String> {
     let c = ctx(false, json!({}));
     let compiled = super::compile(high.as_object().cloned().unwrap(), &c.registry).unwrap();
-    compiled.order.iter().map(|i| compiled.graph.chunks[*i]["__id__"].as_str().unwrap().to_string()).collect()
+    compiled
+        .order
+        .iter()
+        .map(|i| {
+            compiled.graph.chunks[*i]["__id__"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
 }
 
 fn errors_of(high: Value) -> Vec<String> {
@@ -26,7 +35,10 @@ fn order_keywords_first_last_negative_and_ints() {
         "five": {"fake": ["run", {"order": 5}], "__sls__": "s", "__env__": "base"},
         "b": decl("fake", "run", 10001, json!({})),
     });
-    assert_eq!(order_of(high), vec!["firstone", "five", "a", "b", "neg", "lastone"]);
+    assert_eq!(
+        order_of(high),
+        vec!["firstone", "five", "a", "b", "neg", "lastone"]
+    );
 }
 
 #[test]
@@ -69,7 +81,10 @@ fn cycles_are_reported_like_salt() {
     });
     let errs = errors_of(high);
     assert_eq!(errs.len(), 1);
-    assert!(errs[0].starts_with("Recursive requisites were found: "), "{errs:?}");
+    assert!(
+        errs[0].starts_with("Recursive requisites were found: "),
+        "{errs:?}"
+    );
     assert!(errs[0].contains("{'SLS': 's', 'ID': 'b', 'NAME': 'echo b'}"));
     assert!(errs[0].contains("'require'"));
 }
@@ -83,7 +98,11 @@ fn names_run_in_list_order_at_the_ids_position() {
     });
     let c = ctx(false, json!({}));
     let compiled = super::compile(high.as_object().cloned().unwrap(), &c.registry).unwrap();
-    let names: Vec<&str> = compiled.order.iter().map(|i| compiled.graph.chunks[*i]["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = compiled
+        .order
+        .iter()
+        .map(|i| compiled.graph.chunks[*i]["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, vec!["first", "x", "y", "z", "last"]);
 }
 
@@ -95,7 +114,12 @@ fn watch_on_module_without_mod_watch_becomes_require() {
     });
     let c = ctx(false, json!({}));
     let compiled = super::compile(high.as_object().cloned().unwrap(), &c.registry).unwrap();
-    let p = compiled.graph.chunks.iter().find(|c| c["__id__"] == "p").unwrap();
+    let p = compiled
+        .graph
+        .chunks
+        .iter()
+        .find(|c| c["__id__"] == "p")
+        .unwrap();
     assert!(p.get("watch").is_none());
     assert_eq!(p["require"], json!([{"fake": "a"}]));
 }

@@ -13,7 +13,10 @@ pub fn verify_high(high: &Map) -> Vec<String> {
             continue;
         }
         let Value::Object(body) = body else {
-            errors.push(format!("The type {id} in {} is not formatted as a dictionary", py_repr(body)));
+            errors.push(format!(
+                "The type {id} in {} is not formatted as a dictionary",
+                py_repr(body)
+            ));
             continue;
         };
         let sls = body.get("__sls__").map(py_str).unwrap_or_default();
@@ -37,7 +40,9 @@ fn verify_decl(id: &str, sls: &str, state: &str, decl: &Value, errors: &mut Vec<
         }
         Value::Array(a) => a,
         _ => {
-            errors.push(format!("State '{id}' in SLS '{sls}' is not formed as a list"));
+            errors.push(format!(
+                "State '{id}' in SLS '{sls}' is not formed as a list"
+            ));
             return;
         }
     };
@@ -60,7 +65,9 @@ fn verify_decl(id: &str, sls: &str, state: &str, decl: &Value, errors: &mut Vec<
         }
     }
     if funs.is_empty() {
-        errors.push(format!("No function declared in state '{id}' in SLS '{sls}'"));
+        errors.push(format!(
+            "No function declared in state '{id}' in SLS '{sls}'"
+        ));
     } else if funs.len() > 1 {
         errors.push(format!(
             "Too many functions declared in state '{id}' in SLS '{sls}'. Please choose one of the following: {}",
@@ -70,9 +77,13 @@ fn verify_decl(id: &str, sls: &str, state: &str, decl: &Value, errors: &mut Vec<
 }
 
 fn verify_arg(id: &str, sls: &str, m: &Map, errors: &mut Vec<String>) {
-    let Some((first, val)) = m.iter().next() else { return };
+    let Some((first, val)) = m.iter().next() else {
+        return;
+    };
     if first == "names" && !val.is_array() {
-        errors.push(format!("The 'names' argument in state '{id}' in SLS '{sls}' needs to be formed as a list"));
+        errors.push(format!(
+            "The 'names' argument in state '{id}' in SLS '{sls}' needs to be formed as a list"
+        ));
     }
     if !REQUISITE_KEYWORDS.contains(&first.as_str()) {
         return;
@@ -83,10 +94,14 @@ fn verify_arg(id: &str, sls: &str, m: &Map, errors: &mut Vec<String>) {
                 verify_req(id, sls, req, errors);
             }
         }
-        _ => errors.push(format!("The {first} statement in state '{id}' in SLS '{sls}' needs to be formed as a list")),
+        _ => errors.push(format!(
+            "The {first} statement in state '{id}' in SLS '{sls}' needs to be formed as a list"
+        )),
     }
     if m.len() != 1 {
-        errors.push(format!("Multiple dictionaries defined in argument of state '{id}' in SLS '{sls}'"));
+        errors.push(format!(
+            "Multiple dictionaries defined in argument of state '{id}' in SLS '{sls}'"
+        ));
     }
 }
 
@@ -112,7 +127,10 @@ fn verify_req(id: &str, sls: &str, req: &Value, errors: &mut Vec<String>) {
         ));
     }
     if val.is_array() || val.is_object() {
-        errors.push(format!("Illegal requisite \"{}\" in SLS \"{sls}\", please check your syntax.\n", py_repr(&val)));
+        errors.push(format!(
+            "Illegal requisite \"{}\" in SLS \"{sls}\", please check your syntax.\n",
+            py_repr(&val)
+        ));
     }
 }
 
@@ -127,22 +145,38 @@ mod tests {
 
     #[test]
     fn function_count_and_shapes() {
-        assert_eq!(errs(json!({"a": {"__sls__": "s", "cmd": [{"name": "x"}]}})), vec!["No function declared in state 'a' in SLS 's'"]);
+        assert_eq!(
+            errs(json!({"a": {"__sls__": "s", "cmd": [{"name": "x"}]}})),
+            vec!["No function declared in state 'a' in SLS 's'"]
+        );
         assert_eq!(
             errs(json!({"a": {"__sls__": "s", "cmd": ["run", "wait"]}})),
             vec!["Too many functions declared in state 'a' in SLS 's'. Please choose one of the following: run, wait"]
         );
-        assert_eq!(errs(json!({"a": {"__sls__": "s", "cmd": {"x": 1}}})), vec!["State 'a' in SLS 's' is not formed as a list"]);
-        assert!(errs(json!({"a": {"__sls__": "s", "file": null}}))[0].contains("with a trailing colon"));
+        assert_eq!(
+            errs(json!({"a": {"__sls__": "s", "cmd": {"x": 1}}})),
+            vec!["State 'a' in SLS 's' is not formed as a list"]
+        );
+        assert!(
+            errs(json!({"a": {"__sls__": "s", "file": null}}))[0].contains("with a trailing colon")
+        );
     }
 
     #[test]
     fn requisite_shapes() {
         let e = errs(json!({"a": {"__sls__": "s", "cmd": ["run", {"require": "b"}]}}));
-        assert_eq!(e, vec!["The require statement in state 'a' in SLS 's' needs to be formed as a list"]);
-        let e = errs(json!({"a": {"__sls__": "s", "cmd": ["run", {"require": [{"cmd.run": "b"}]}]}}));
+        assert_eq!(
+            e,
+            vec!["The require statement in state 'a' in SLS 's' needs to be formed as a list"]
+        );
+        let e =
+            errs(json!({"a": {"__sls__": "s", "cmd": ["run", {"require": [{"cmd.run": "b"}]}]}}));
         assert_eq!(e, vec!["Invalid requisite type 'cmd.run' in state 'a', in SLS 's'. Requisite types must not contain dots, did you mean 'cmd'?"]);
-        let e = errs(json!({"a": {"__sls__": "s", "cmd": ["run", {"require": [{"cmd": "b", "file": "c"}]}]}}));
-        assert!(e[0].starts_with("Requisite declaration {'cmd': 'b', 'file': 'c'} in state a in SLS s"));
+        let e = errs(
+            json!({"a": {"__sls__": "s", "cmd": ["run", {"require": [{"cmd": "b", "file": "c"}]}]}}),
+        );
+        assert!(
+            e[0].starts_with("Requisite declaration {'cmd': 'b', 'file': 'c'} in state a in SLS s")
+        );
     }
 }

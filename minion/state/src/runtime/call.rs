@@ -13,9 +13,32 @@ use crate::py::py_str;
 /// Engine keywords never passed to state functions (Salt's STATE_INTERNAL_KEYWORDS,
 /// minus those real state functions take: runas, runas_password, saltenv, umask).
 const ENGINE_KEYWORDS: &[&str] = &[
-    "fun", "state", "check_cmd", "cmd_opts_exclude", "failhard", "onlyif", "unless", "creates", "retry", "order",
-    "parallel", "prereq", "prereq_in", "reload_modules", "reload_grains", "reload_pillar", "no_log", "fire_event",
-    "use", "use_in", "onchanges_in", "onfail_in", "watch_in", "require_in", "listen_in", "name_order",
+    "fun",
+    "state",
+    "check_cmd",
+    "cmd_opts_exclude",
+    "failhard",
+    "onlyif",
+    "unless",
+    "creates",
+    "retry",
+    "order",
+    "parallel",
+    "prereq",
+    "prereq_in",
+    "reload_modules",
+    "reload_grains",
+    "reload_pillar",
+    "no_log",
+    "fire_event",
+    "use",
+    "use_in",
+    "onchanges_in",
+    "onfail_in",
+    "watch_in",
+    "require_in",
+    "listen_in",
+    "name_order",
 ];
 
 fn py_type_name(v: &Value) -> &'static str {
@@ -35,7 +58,10 @@ pub fn return_to_map(r: StateReturn) -> Map {
     let mut m = Map::new();
     m.insert("name".into(), r.name.into());
     m.insert("changes".into(), Value::Object(r.changes));
-    m.insert("result".into(), r.result.map(Value::Bool).unwrap_or(Value::Null));
+    m.insert(
+        "result".into(),
+        r.result.map(Value::Bool).unwrap_or(Value::Null),
+    );
     m.insert("comment".into(), r.comment.into());
     for (k, v) in r.extra {
         m.insert(k, v);
@@ -54,23 +80,39 @@ impl Runner {
         if let Some(spec) = reg.state(&format!("{module}.mod_watch")) {
             return Some(spec.run);
         }
-        if let Some(w) = reg.state(&format!("{module}.{}", s("sfun"))).and_then(|spec| spec.mod_watch) {
+        if let Some(w) = reg
+            .state(&format!("{module}.{}", s("sfun")))
+            .and_then(|spec| spec.mod_watch)
+        {
             return Some(w);
         }
         let prefix = format!("{module}.");
-        reg.state_names().filter(|n| n.starts_with(&prefix)).find_map(|n| reg.state(n).and_then(|spec| spec.mod_watch))
+        reg.state_names()
+            .filter(|n| n.starts_with(&prefix))
+            .find_map(|n| reg.state(n).and_then(|spec| spec.mod_watch))
     }
 
     fn verify_data(&self, low: &mut Map) -> Vec<String> {
         let mut errors = Vec::new();
-        for (key, msg) in [("state", "Missing \"state\" data"), ("fun", "Missing \"fun\" data"), ("name", "Missing \"name\" data")] {
+        for (key, msg) in [
+            ("state", "Missing \"state\" data"),
+            ("fun", "Missing \"fun\" data"),
+            ("name", "Missing \"name\" data"),
+        ] {
             if !low.contains_key(key) {
                 errors.push(msg.to_string());
             }
         }
         if let Some(name) = low.get("name").filter(|n| truthy(n) && !n.is_string()) {
-            let sls = low.get("__sls__").map(|s| format!("in SLS '{}' ", py_str(s))).unwrap_or_default();
-            errors.push(format!("ID '{}' {sls}is not formed as a string, but is a {}", py_str(name), py_type_name(name)));
+            let sls = low
+                .get("__sls__")
+                .map(|s| format!("in SLS '{}' ", py_str(s)))
+                .unwrap_or_default();
+            errors.push(format!(
+                "ID '{}' {sls}is not formed as a string, but is a {}",
+                py_str(name),
+                py_type_name(name)
+            ));
         }
         if let Some(umask) = low.get("umask").cloned() {
             if i64::from_str_radix(&py_str(&umask), 8).is_err() {
@@ -83,7 +125,10 @@ impl Runner {
         if self.resolve(low).is_none() {
             let full = format!("{}.{}", py_str(&low["state"]), py_str(&low["fun"]));
             match low.get("__sls__") {
-                Some(sls) => errors.push(format!("State '{full}' was not found in SLS '{}'", py_str(sls))),
+                Some(sls) => errors.push(format!(
+                    "State '{full}' was not found in SLS '{}'",
+                    py_str(sls)
+                )),
                 None => errors.push(format!("Specified state '{full}' was not found")),
             }
         }
@@ -92,11 +137,15 @@ impl Runner {
 
     fn has_state(&self, low: &Map, fun: &str) -> bool {
         let module = low.get("state").map(py_str).unwrap_or_default();
-        self.ctx.registry.state(&format!("{module}.{fun}")).is_some()
+        self.ctx
+            .registry
+            .state(&format!("{module}.{fun}"))
+            .is_some()
     }
 
     fn module_handles_check_cmd(low: &Map) -> bool {
-        low.get("state").and_then(Value::as_str) == Some("file") && low.get("fun").and_then(Value::as_str) == Some("managed")
+        low.get("state").and_then(Value::as_str) == Some("file")
+            && low.get("fun").and_then(Value::as_str) == Some("managed")
     }
 
     /// The arguments handed to the state function.
@@ -123,14 +172,26 @@ impl Runner {
 
     fn invoke(&self, low: &Map, test: bool) -> Map {
         let Some(func) = self.resolve(low) else {
-            return return_to_map(StateReturn::fail(py_str(&low["name"]), "state function not found"));
+            return return_to_map(StateReturn::fail(
+                py_str(&low["name"]),
+                "state function not found",
+            ));
         };
         let mut ctx: Ctx = self.ctx.clone();
         ctx.test = test;
-        if let Some(env) = low.get("saltenv").or_else(|| low.get("__env__")).and_then(Value::as_str) {
+        if let Some(env) = low
+            .get("saltenv")
+            .or_else(|| low.get("__env__"))
+            .and_then(Value::as_str)
+        {
             ctx.saltenv = env.to_string();
         }
-        let call = StateCall { ctx: &ctx, name: py_str(&low["name"]), args: self.function_args(low), test };
+        let call = StateCall {
+            ctx: &ctx,
+            name: py_str(&low["name"]),
+            args: self.function_args(low),
+            test,
+        };
         return_to_map(func(&call))
     }
 
@@ -142,9 +203,19 @@ impl Runner {
         if !errors.is_empty() {
             let mut ret = Map::new();
             ret.insert("result".into(), false.into());
-            ret.insert("name".into(), low.get("name").cloned().unwrap_or(Value::Null));
+            ret.insert(
+                "name".into(),
+                low.get("name").cloned().unwrap_or(Value::Null),
+            );
             ret.insert("changes".into(), Value::Object(Map::new()));
-            ret.insert("comment".into(), errors.iter().map(|e| format!("{e}\n")).collect::<String>().into());
+            ret.insert(
+                "comment".into(),
+                errors
+                    .iter()
+                    .map(|e| format!("{e}\n"))
+                    .collect::<String>()
+                    .into(),
+            );
             ret.insert("__run_num__".into(), self.next_run_num().into());
             return ret;
         }
@@ -154,7 +225,9 @@ impl Runner {
         ret.insert("result".into(), false.into());
         ret.insert("name".into(), low["name"].clone());
         ret.insert("changes".into(), Value::Object(Map::new()));
-        let has_checks = ["unless", "onlyif", "creates"].iter().any(|k| low.contains_key(*k));
+        let has_checks = ["unless", "onlyif", "creates"]
+            .iter()
+            .any(|k| low.contains_key(*k));
         if has_checks && !self.has_state(&low, "mod_run_check") {
             for (k, v) in self.run_check(&low) {
                 ret.insert(k, v);
@@ -178,11 +251,17 @@ impl Runner {
             }
             return ret;
         }
-        ret.insert("__sls__".into(), low.get("__sls__").cloned().unwrap_or(Value::Null));
+        ret.insert(
+            "__sls__".into(),
+            low.get("__sls__").cloned().unwrap_or(Value::Null),
+        );
         ret.insert("__run_num__".into(), self.next_run_num().into());
         ret.insert("start_time".into(), start_time.into());
         ret.insert("duration".into(), time::millis_since(started).into());
-        ret.insert("__id__".into(), low.get("__id__").cloned().unwrap_or(Value::Null));
+        ret.insert(
+            "__id__".into(),
+            low.get("__id__").cloned().unwrap_or(Value::Null),
+        );
         if low.contains_key("retry") && !low.contains_key("parallel") {
             ret = self.retry(low, idx, retries, ret);
         }

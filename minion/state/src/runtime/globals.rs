@@ -7,7 +7,16 @@ use super::Runner;
 use crate::high::truthy;
 use crate::py::py_str;
 
-const CMD_ARGS: &[&str] = &["cwd", "root", "runas", "env", "prepend_path", "umask", "timeout", "success_retcodes"];
+const CMD_ARGS: &[&str] = &[
+    "cwd",
+    "root",
+    "runas",
+    "env",
+    "prepend_path",
+    "umask",
+    "timeout",
+    "success_retcodes",
+];
 
 fn as_list(v: &Value) -> Vec<Value> {
     match v {
@@ -67,20 +76,35 @@ impl Runner {
         let mut kwargs = opts.clone();
         kwargs.insert("ignore_retcode".into(), true.into());
         kwargs.insert("python_shell".into(), true.into());
-        let out = self.ctx.call("cmd.retcode", vec![Value::String(cmd.into())], kwargs).ok()?;
-        Some(out.ret.as_i64().unwrap_or(if truthy(&out.ret) { 1 } else { 0 }))
+        let out = self
+            .ctx
+            .call("cmd.retcode", vec![Value::String(cmd.into())], kwargs)
+            .ok()?;
+        Some(
+            out.ret
+                .as_i64()
+                .unwrap_or(if truthy(&out.ret) { 1 } else { 0 }),
+        )
     }
 
     fn probe_function(&self, entry: &Map) -> Probe {
         let mut entry = entry.clone();
-        let fun = entry.shift_remove("fun").map(|v| py_str(&v)).unwrap_or_default();
-        let args = entry.shift_remove("args").map(|v| as_list(&v)).unwrap_or_default();
+        let fun = entry
+            .shift_remove("fun")
+            .map(|v| py_str(&v))
+            .unwrap_or_default();
+        let args = entry
+            .shift_remove("args")
+            .map(|v| as_list(&v))
+            .unwrap_or_default();
         let get_return = entry.shift_remove("get_return");
         match self.ctx.call(&fun, args, entry) {
             Ok(out) if out.retcode != 0 => Probe::Retcode(out.retcode as i64),
             Ok(out) => {
                 let result = match get_return {
-                    Some(path) => halite_api::value::traverse(&out.ret, &py_str(&path), ":").cloned().unwrap_or(Value::Null),
+                    Some(path) => halite_api::value::traverse(&out.ret, &py_str(&path), ":")
+                        .cloned()
+                        .unwrap_or(Value::Null),
                     None => out.ret,
                 };
                 Probe::Value(truthy(&result))
@@ -95,12 +119,24 @@ impl Runner {
             let code = match &entry {
                 Value::String(cmd) => Probe::Retcode(self.retcode(cmd, opts).unwrap_or(100)),
                 Value::Object(m) if !m.contains_key("fun") => {
-                    ret.insert("comment".into(), format!("no `fun` argument in onlyif: {}", crate::py::py_repr(&entry)).into());
+                    ret.insert(
+                        "comment".into(),
+                        format!(
+                            "no `fun` argument in onlyif: {}",
+                            crate::py::py_repr(&entry)
+                        )
+                        .into(),
+                    );
                     return ret;
                 }
                 Value::Object(m) => self.probe_function(m),
                 _ => {
-                    set(&mut ret, "onlyif execution failed, bad type passed", false, false);
+                    set(
+                        &mut ret,
+                        "onlyif execution failed, bad type passed",
+                        false,
+                        false,
+                    );
                     return ret;
                 }
             };
@@ -123,12 +159,24 @@ impl Runner {
             let code = match &entry {
                 Value::String(cmd) => Probe::Retcode(self.retcode(cmd, opts).unwrap_or(0)),
                 Value::Object(m) if !m.contains_key("fun") => {
-                    ret.insert("comment".into(), format!("no `fun` argument in unless: {}", crate::py::py_repr(&entry)).into());
+                    ret.insert(
+                        "comment".into(),
+                        format!(
+                            "no `fun` argument in unless: {}",
+                            crate::py::py_repr(&entry)
+                        )
+                        .into(),
+                    );
                     return ret;
                 }
                 Value::Object(m) => self.probe_function(m),
                 _ => {
-                    set(&mut ret, "unless condition is false, bad type passed", false, false);
+                    set(
+                        &mut ret,
+                        "unless condition is false, bad type passed",
+                        false,
+                        false,
+                    );
                     continue;
                 }
             };
@@ -151,8 +199,12 @@ impl Runner {
         let mut ret = base_ret(low);
         let exists = |v: &Value| v.as_str().is_some_and(|p| std::path::Path::new(p).exists());
         match &low["creates"] {
-            Value::String(p) if exists(&low["creates"]) => set(&mut ret, &format!("{p} exists"), true, true),
-            Value::Array(a) if a.iter().all(exists) => set(&mut ret, "All files in creates exist", true, true),
+            Value::String(p) if exists(&low["creates"]) => {
+                set(&mut ret, &format!("{p} exists"), true, true)
+            }
+            Value::Array(a) if a.iter().all(exists) => {
+                set(&mut ret, "All files in creates exist", true, true)
+            }
             _ => set(&mut ret, "Creates files not found", false, false),
         }
         ret
@@ -162,14 +214,23 @@ impl Runner {
     pub(super) fn run_check(&self, low: &Map) -> Map {
         let mut ret = base_ret(low);
         let mut comments = Vec::new();
-        let exclude: Vec<String> = low.get("cmd_opts_exclude").map(as_list).unwrap_or_default().iter().map(py_str).collect();
+        let exclude: Vec<String> = low
+            .get("cmd_opts_exclude")
+            .map(as_list)
+            .unwrap_or_default()
+            .iter()
+            .map(py_str)
+            .collect();
         let opts = self.shell_opts(low, &exclude);
         let mut result = false;
         let mut skip_watch = false;
         let parts = [
-            low.contains_key("onlyif").then(|| self.check_onlyif(low, &opts)),
-            low.contains_key("unless").then(|| self.check_unless(low, &opts)),
-            low.contains_key("creates").then(|| Self::check_creates(low)),
+            low.contains_key("onlyif")
+                .then(|| self.check_onlyif(low, &opts)),
+            low.contains_key("unless")
+                .then(|| self.check_unless(low, &opts)),
+            low.contains_key("creates")
+                .then(|| Self::check_creates(low)),
         ];
         for part in parts.into_iter().flatten() {
             result = result || part.get("result").is_some_and(truthy);
@@ -194,9 +255,19 @@ impl Runner {
         for entry in as_list(&low["check_cmd"]) {
             let code = self.retcode(&py_str(&entry), &opts).unwrap_or(1);
             if code == 0 && ret.get("result") == Some(&Value::Bool(false)) {
-                set(&mut ret, "check_cmd determined the state succeeded", true, false);
+                set(
+                    &mut ret,
+                    "check_cmd determined the state succeeded",
+                    true,
+                    false,
+                );
             } else if code != 0 {
-                set(&mut ret, "check_cmd determined the state failed", false, false);
+                set(
+                    &mut ret,
+                    "check_cmd determined the state failed",
+                    false,
+                    false,
+                );
                 return ret;
             }
         }
@@ -204,10 +275,20 @@ impl Runner {
     }
 
     /// Re-run the state until its result matches `until` (or attempts run out).
-    pub(super) fn retry(&mut self, low: Map, idx: Option<usize>, retries: i64, mut ret: Map) -> Map {
+    pub(super) fn retry(
+        &mut self,
+        low: Map,
+        idx: Option<usize>,
+        retries: i64,
+        mut ret: Map,
+    ) -> Map {
         let cfg = RetryConfig::from_value(&low["retry"]);
         if self.ctx.test {
-            let c = ret.get("comment").filter(|c| truthy(c)).map(py_str).unwrap_or_default();
+            let c = ret
+                .get("comment")
+                .filter(|c| truthy(c))
+                .map(py_str)
+                .unwrap_or_default();
             let extra = format!(
                 "The state would be retried every {} seconds (with a splay of up to {} seconds) a maximum of {} times or until a result of {} is returned",
                 cfg.interval,
@@ -230,7 +311,11 @@ impl Runner {
             Value::Null => "None".to_string(),
             other => py_str(other),
         };
-        let c = ret.get("comment").filter(|c| truthy(c)).map(py_str).unwrap_or_default();
+        let c = ret
+            .get("comment")
+            .filter(|c| truthy(c))
+            .map(py_str)
+            .unwrap_or_default();
         let oc = orig.get("comment").map(py_str).unwrap_or_default();
         ret.insert(
             "comment".into(),
@@ -240,7 +325,10 @@ impl Runner {
         let total = d(&ret) + d(&orig) + (interval as f64) * 1000.0;
         ret.insert("duration".into(), total.into());
         if retries == 1 {
-            ret.insert("start_time".into(), orig.get("start_time").cloned().unwrap_or(Value::Null));
+            ret.insert(
+                "start_time".into(),
+                orig.get("start_time").cloned().unwrap_or(Value::Null),
+            );
         }
         ret
     }
@@ -250,7 +338,10 @@ fn splay(max: i64) -> i64 {
     if max <= 0 {
         return 0;
     }
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
     i64::from(nanos) % (max + 1)
 }
 
@@ -264,13 +355,22 @@ pub struct RetryConfig {
 }
 
 impl RetryConfig {
-    const DEFAULT: RetryConfig = RetryConfig { until: true, attempts: 2, splay: 0, interval: 30 };
+    const DEFAULT: RetryConfig = RetryConfig {
+        until: true,
+        attempts: 2,
+        splay: 0,
+        interval: 30,
+    };
 
     pub fn from_value(v: &Value) -> Self {
         let d = Self::DEFAULT;
         match v {
             Value::Object(m) => {
-                let int = |k: &str, def: i64| m.get(k).and_then(|v| if v.is_i64() { v.as_i64() } else { None }).unwrap_or(def);
+                let int = |k: &str, def: i64| {
+                    m.get(k)
+                        .and_then(|v| if v.is_i64() { v.as_i64() } else { None })
+                        .unwrap_or(def)
+                };
                 RetryConfig {
                     until: m.get("until").and_then(Value::as_bool).unwrap_or(d.until),
                     attempts: int("attempts", d.attempts),

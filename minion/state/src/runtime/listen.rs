@@ -14,7 +14,10 @@ type Key = (String, String, String);
 fn listen_error(lkey: &str, lval: &str) -> (String, Map) {
     let tag = format!("Listen_Error_|-listen_{lval}_|-listen_{lkey}_|-Listen_Error");
     let mut m = Map::new();
-    m.insert("comment".into(), format!("Referenced state {lkey}: {lval} does not exist").into());
+    m.insert(
+        "comment".into(),
+        format!("Referenced state {lkey}: {lval} does not exist").into(),
+    );
     m.insert("name".into(), format!("listen_{lkey}:{lval}").into());
     m.insert("result".into(), false.into());
     m.insert("changes".into(), Value::Object(Map::new()));
@@ -27,7 +30,10 @@ fn matches_ref(cref: &Key, state: &str, val: &str) -> bool {
 
 impl Runner {
     pub(super) fn call_listen(&mut self, order: &[usize]) {
-        let chunks: Vec<Map> = order.iter().map(|i| self.graph.chunks[*i].clone()).collect();
+        let chunks: Vec<Map> = order
+            .iter()
+            .map(|i| self.graph.chunks[*i].clone())
+            .collect();
         let mut crefs: IndexMap<Key, Map> = IndexMap::new();
         let mut listeners: Vec<(Key, Vec<Value>)> = Vec::new();
         for chunk in &chunks {
@@ -42,7 +48,10 @@ impl Runner {
                     for (k, v) in l_in.as_object().into_iter().flatten() {
                         let mut me = Map::new();
                         me.insert(s("state"), s("__id__").into());
-                        listeners.push(((k.clone(), py_str(v), "lookup".into()), vec![Value::Object(me)]));
+                        listeners.push((
+                            (k.clone(), py_str(v), "lookup".into()),
+                            vec![Value::Object(me)],
+                        ));
                     }
                 }
             }
@@ -72,10 +81,16 @@ impl Runner {
                         errors.insert(t, m);
                         continue;
                     }
-                    let to_tags: Vec<String> =
-                        crefs.iter().filter(|(c, _)| matches_ref(c, &lkey, &lval)).map(|(_, d)| gen_tag(d)).collect();
+                    let to_tags: Vec<String> = crefs
+                        .iter()
+                        .filter(|(c, _)| matches_ref(c, &lkey, &lval))
+                        .map(|(_, d)| gen_tag(d))
+                        .collect();
                     for to_tag in to_tags {
-                        let changed = self.running.get(&to_tag).is_some_and(|r| r.get("changes").is_some_and(truthy));
+                        let changed = self
+                            .running
+                            .get(&to_tag)
+                            .is_some_and(|r| r.get("changes").is_some_and(truthy));
                         if !changed {
                             continue;
                         }
@@ -84,7 +99,9 @@ impl Runner {
                             errors.insert(t, m);
                             continue;
                         }
-                        for (_, data) in crefs.iter().filter(|(c, _)| matches_ref(c, &key.0, &key.1)) {
+                        for (_, data) in
+                            crefs.iter().filter(|(c, _)| matches_ref(c, &key.0, &key.1))
+                        {
                             watchers.push(listener_chunk(data));
                         }
                     }
@@ -105,9 +122,15 @@ impl Runner {
 
 fn listener_chunk(data: &Map) -> Map {
     let mut low = data.clone();
-    low.insert("sfun".into(), data.get("fun").cloned().unwrap_or(Value::Null));
+    low.insert(
+        "sfun".into(),
+        data.get("fun").cloned().unwrap_or(Value::Null),
+    );
     low.insert("fun".into(), "mod_watch".into());
-    low.insert("__id__".into(), format!("listener_{}", py_str(&data["__id__"])).into());
+    low.insert(
+        "__id__".into(),
+        format!("listener_{}", py_str(&data["__id__"])).into(),
+    );
     for req in REQUISITE_KEYWORDS {
         low.shift_remove(*req);
     }

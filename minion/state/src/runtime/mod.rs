@@ -49,7 +49,11 @@ impl Runner {
         let (mut runner, order) = Runner::new(ctx, compiled);
         runner.call_chunks(&order);
         runner.call_listen(&order);
-        runner.running.into_iter().map(|(k, v)| (k, Value::Object(v))).collect()
+        runner
+            .running
+            .into_iter()
+            .map(|(k, v)| (k, Value::Object(v)))
+            .collect()
     }
 
     fn tag(&self, idx: usize) -> String {
@@ -91,7 +95,9 @@ impl Runner {
             Some(v) => truthy(v),
             None => self.ctx.opt("failhard").is_some_and(truthy),
         };
-        let Some(ret) = self.running.get(&gen_tag(low)) else { return false };
+        let Some(ret) = self.running.get(&gen_tag(low)) else {
+            return false;
+        };
         on && ret.get("result") == Some(&Value::Bool(false))
     }
 
@@ -113,7 +119,10 @@ impl Runner {
             Status::SkipWatch if !prereq => {
                 let low = self.graph.chunks[idx].clone();
                 let mut ret = self.call(low, Some(idx), 1);
-                let c = ret.get("comment").map(crate::py::py_str).unwrap_or_default();
+                let c = ret
+                    .get("comment")
+                    .map(crate::py::py_str)
+                    .unwrap_or_default();
                 ret.insert(
                     "comment".into(),
                     format!("{c} mod_watch was not run because requisites were skipped by another state").into(),
@@ -135,10 +144,18 @@ impl Runner {
                 self.running.insert(tag, ret);
             }
             Status::Pre => self.not_run(idx, &tag, true, "No changes detected"),
-            Status::Onfail => self.not_run(idx, &tag, true, "State was not run because onfail req did not change"),
-            Status::Onchanges => {
-                self.not_run(idx, &tag, true, "State was not run because none of the onchanges reqs changed")
-            }
+            Status::Onfail => self.not_run(
+                idx,
+                &tag,
+                true,
+                "State was not run because onfail req did not change",
+            ),
+            Status::Onchanges => self.not_run(
+                idx,
+                &tag,
+                true,
+                "State was not run because none of the onchanges reqs changed",
+            ),
             _ => self.store_call(idx, &tag, prereq),
         }
     }
@@ -170,9 +187,15 @@ impl Runner {
         for (_, r) in reqs {
             let rlow = &self.graph.chunks[*r];
             let rtag = gen_tag(rlow);
-            let Some(rret) = self.pre.get(&rtag).or_else(|| self.running.get(&rtag)) else { continue };
+            let Some(rret) = self.pre.get(&rtag).or_else(|| self.running.get(&rtag)) else {
+                continue;
+            };
             if rret.get("result") == Some(&Value::Bool(false)) {
-                let s = |k: &str| rlow.get(k).map(crate::py::py_str).unwrap_or_else(|| "None".into());
+                let s = |k: &str| {
+                    rlow.get(k)
+                        .map(crate::py::py_str)
+                        .unwrap_or_else(|| "None".into())
+                };
                 let key = format!("{}.{}", s("__sls__"), s("__id__"));
                 if !failed.contains(&key) {
                     failed.push(key);

@@ -35,7 +35,10 @@ fn base_kind(k: ReqType) -> ReqType {
 }
 
 fn is_any(k: ReqType) -> bool {
-    matches!(k, ReqType::OnfailAny | ReqType::RequireAny | ReqType::OnchangesAny | ReqType::WatchAny)
+    matches!(
+        k,
+        ReqType::OnfailAny | ReqType::RequireAny | ReqType::OnchangesAny | ReqType::WatchAny
+    )
 }
 
 /// The stats one requisite target contributes.
@@ -66,7 +69,11 @@ fn target_stats(base: ReqType, ret: &Map, stats: &mut HashSet<&'static str>) {
         return;
     }
     if base == ReqType::Prereq {
-        stats.insert(if result.is_none_or(Value::is_null) { "premet" } else { "pre" });
+        stats.insert(if result.is_none_or(Value::is_null) {
+            "premet"
+        } else {
+            "pre"
+        });
     } else if ret.get("__state_ran__").is_none_or(truthy) {
         stats.insert("met");
     }
@@ -145,7 +152,11 @@ impl Runner {
             let mut stats = HashSet::new();
             for (_, c) in deps.iter().filter(|(k, _)| *k == kind) {
                 let tag = gen_tag(&self.graph.chunks[*c]);
-                let found = if base == ReqType::Prereq { self.pre.get(&tag) } else { self.running.get(&tag) };
+                let found = if base == ReqType::Prereq {
+                    self.pre.get(&tag)
+                } else {
+                    self.running.get(&tag)
+                };
                 match found {
                     None => {
                         stats.insert("unmet");

@@ -6,7 +6,9 @@ use crate::testutil::{calls, ctx, decl, run_high};
 use halite_api::{Map, Value};
 
 fn by_id<'a>(ret: &'a Map, id: &str) -> &'a Value {
-    ret.values().find(|v| v["__id__"] == id).unwrap_or_else(|| panic!("no result for {id}: {ret:?}"))
+    ret.values()
+        .find(|v| v["__id__"] == id)
+        .unwrap_or_else(|| panic!("no result for {id}: {ret:?}"))
 }
 
 #[test]
@@ -21,7 +23,10 @@ fn require_failure_propagates_with_salt_comment() {
     assert_eq!(dep["result"], json!(false));
     assert_eq!(dep["comment"], json!("One or more requisite failed: s.bad"));
     assert_eq!(dep["__state_ran__"], json!(false));
-    assert_eq!(by_id(&ret, "dep2")["comment"], json!("One or more requisite failed: s.dep"));
+    assert_eq!(
+        by_id(&ret, "dep2")["comment"],
+        json!("One or more requisite failed: s.dep")
+    );
     assert_eq!(calls(), vec!["run:bad"]);
     assert_eq!(crate::engine::retcode_of(&Value::Object(ret)), 2);
 }
@@ -39,13 +44,22 @@ fn onchanges_and_onfail() {
         "onfail_ok": decl("fake", "run", 10007, json!({"onfail": [{"fake": "same"}]})),
     });
     let ret = run_high(&ctx(false, json!({})), high).unwrap();
-    assert_eq!(by_id(&ret, "on_changed")["comment"], json!("ran on_changed"));
+    assert_eq!(
+        by_id(&ret, "on_changed")["comment"],
+        json!("ran on_changed")
+    );
     let skipped = "State was not run because none of the onchanges reqs changed";
     assert_eq!(by_id(&ret, "on_same")["comment"], json!(skipped));
     assert_eq!(by_id(&ret, "on_broken_changes")["comment"], json!(skipped));
     assert_eq!(by_id(&ret, "on_broken_changes")["result"], json!(true));
-    assert_eq!(by_id(&ret, "onfail_broken")["comment"], json!("ran onfail_broken"));
-    assert_eq!(by_id(&ret, "onfail_ok")["comment"], json!("State was not run because onfail req did not change"));
+    assert_eq!(
+        by_id(&ret, "onfail_broken")["comment"],
+        json!("ran onfail_broken")
+    );
+    assert_eq!(
+        by_id(&ret, "onfail_ok")["comment"],
+        json!("State was not run because onfail req did not change")
+    );
 }
 
 #[test]
@@ -56,7 +70,10 @@ fn watch_runs_mod_watch_and_consumes_two_run_numbers() {
         "after": decl("fake", "run", 10002, json!({"nochange": true})),
     });
     let ret = run_high(&ctx(false, json!({})), high).unwrap();
-    assert_eq!(calls(), vec!["run:src", "wait:w", "mod_watch:w", "run:after"]);
+    assert_eq!(
+        calls(),
+        vec!["run:src", "wait:w", "mod_watch:w", "run:after"]
+    );
     let w = by_id(&ret, "w");
     assert_eq!(w["comment"], json!("watched"));
     assert_eq!(w["changes"], json!({"sfun": "wait"}));
@@ -127,7 +144,12 @@ fn failhard_drops_remaining_chunks() {
         "bad": decl("fake", "run", 10001, json!({"fail": true})),
         "never": decl("fake", "run", 10002, json!({})),
     });
-    assert_eq!(run_high(&ctx(false, json!({"failhard": true})), high).unwrap().len(), 1);
+    assert_eq!(
+        run_high(&ctx(false, json!({"failhard": true})), high)
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -180,7 +202,10 @@ fn unknown_state_function_fails_at_runtime() {
     let high = json!({"x": decl("nosuch", "thing", 10000, json!({}))});
     let ret = run_high(&ctx(false, json!({})), high).unwrap();
     let x = &ret["nosuch_|-x_|-x_|-thing"];
-    assert_eq!(x["comment"], json!("State 'nosuch.thing' was not found in SLS 's'\n"));
+    assert_eq!(
+        x["comment"],
+        json!("State 'nosuch.thing' was not found in SLS 's'\n")
+    );
     assert_eq!(x["result"], json!(false));
 }
 
