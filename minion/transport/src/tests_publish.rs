@@ -125,7 +125,7 @@ fn bad_frames_are_dropped_and_the_link_keeps_serving() {
         halite_proto::publish::topic_for("other").into_bytes(),
         f.frame(&job(7, "other")),
     ]);
-    f.send(&[good1.clone()]);
+    f.send(std::slice::from_ref(&good1));
     f.send(&[good1]); // replay: same serial
     f.send(&[f.frame(&wire::mp_map([
         ("fun", Mp::from("x")),
