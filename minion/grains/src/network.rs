@@ -117,7 +117,7 @@ pub fn parse_route4(text: &str) -> Option<String> {
 pub fn parse_route6(text: &str) -> Option<String> {
     text.lines().find_map(|line| {
         let cols: Vec<&str> = line.split_whitespace().collect();
-        if cols.len() < 10 || cols[0].trim_matches('0') != "" || cols[1] != "00" {
+        if cols.len() < 10 || !cols[0].trim_matches('0').is_empty() || cols[1] != "00" {
             return None;
         }
         let raw = u128::from_str_radix(cols[4], 16).ok()?;
