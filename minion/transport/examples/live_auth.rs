@@ -52,7 +52,7 @@ impl Master {
                 "interface: 127.0.0.1\npublish_port: {publish_port}\nret_port: {ret_port}\nroot_dir: {r}\n\
                  pki_dir: {r}/pki/master\ncachedir: {r}/cache/master\nsock_dir: {r}/run/master\n\
                  pidfile: {r}/run/master.pid\nlog_file: {r}/log/master\nlog_level_logfile: info\n\
-                 auto_accept: True\nuser: root\n\
+                 auto_accept: True\nuser: root\nid: live_master\nloop_interval: 1\n\
                  file_roots:\n  base:\n    - {r}/srv/salt\npillar_roots:\n  base:\n    - {r}/srv/pillar\n"
             ),
         )?;
@@ -84,6 +84,19 @@ impl Master {
             publish_port,
             ret_port,
         })
+    }
+
+    fn restart(&self) -> Res<()> {
+        let cmd = format!(
+            "{}/salt-master -c {} -d >/dev/null 2>&1",
+            self.bin.display(),
+            self.conf_dir.display()
+        );
+        let out = sh(&cmd, 60)?;
+        if out.retcode != 0 {
+            return Err(format!("salt-master failed to restart: {}", out.stderr_text()).into());
+        }
+        Ok(())
     }
 
     fn stop(&self) {
@@ -199,6 +212,88 @@ fn run(master: &Master) -> Res<()> {
         out.stdout_text(),
         out.stderr_text()
     );
+    if !out.stdout_text().contains("halite-live:\n    True") {
+        return Err("the salt CLI did not print our return".into());
+    }
+
+    // Second link with the cached master key: the `_auth` now carries `token`.
+    let second = MasterLink::connect(opts.as_object().ok_or("opts")?)?;
+    second.fire_event("halite/live/second", &json!({"ok": true}))?;
+    println!("step second auth (with token): OK");
+    drop(second);
+
+    // Master restart: new AES key; the link must reconnect and re-authenticate.
+    master.stop();
+    std::thread::sleep(Duration::from_secs(3));
+    master.restart()?;
+    let waited = std::time::Instant::now();
+    while !link.take_reconnected() {
+        if waited.elapsed() > Duration::from_secs(40) {
+            return Err("publish channel did not reconnect within 40 s".into());
+        }
+        if let Some(job) = link.next_publication(Duration::from_secs(1))? {
+            println!("unexpected job while waiting: {job}");
+        }
+    }
+    println!(
+        "step restart: publish channel reconnected after {:?}",
+        waited.elapsed()
+    );
+    ping_and_return(&link, master)?;
+    println!("step restart: test.ping answered after master restart");
+
+    // AES key rotation without reconnect: the master picks up the drop file
+    // (loop_interval 1 s); the next publication fails HMAC and the link re-auths.
+    let dfn = master.root.join("cache/master/.dfn");
+    std::fs::write(&dfn, "live_master")?;
+    std::fs::set_permissions(&dfn, std::os::unix::fs::PermissionsExt::from_mode(0o400))?;
+    let waited = std::time::Instant::now();
+    while dfn.exists() {
+        if waited.elapsed() > Duration::from_secs(30) {
+            return Err("the master did not consume the AES rotation drop file".into());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    println!("step rotation: master rotated its AES key");
+    ping_and_return(&link, master)?;
+    println!("step rotation: test.ping answered after AES key rotation");
+
+    // Same id, different key: the master denies it; connect must fail clearly.
+    let mut impostor = opts.clone();
+    impostor["pki_dir"] = json!(master.root.join("impostor/pki").display().to_string());
+    match MasterLink::connect(impostor.as_object().ok_or("opts")?) {
+        Err(e @ halite_transport::TransportError::Rejected { .. }) => {
+            println!("step rejected: OK ({e})")
+        }
+        Err(e) => return Err(format!("expected a rejection, got: {e}").into()),
+        Ok(_) => return Err("a second key for an accepted id was accepted".into()),
+    }
+    Ok(())
+}
+
+fn ping_and_return(link: &MasterLink, master: &Master) -> Res<()> {
+    let cli = format!(
+        "{}/salt -c {} '*' test.ping --timeout 10",
+        master.bin.display(),
+        master.conf_dir.display()
+    );
+    let cli_thread = std::thread::spawn(move || sh(&cli, 60).map_err(|e| e.to_string()));
+    let job = link
+        .next_publication(Duration::from_secs(30))?
+        .ok_or("no publication within 30 s")?;
+    let result = JobResult {
+        ret: json!(true),
+        retcode: 0,
+        success: true,
+        out: None,
+    };
+    link.send_return(halite_proto::loads::return_load(
+        link.id(),
+        job.as_object().ok_or("job")?,
+        &result,
+    ))?;
+    let out = cli_thread.join().map_err(|_| "cli thread panicked")??;
+    println!("salt CLI (rc {}):\n{}", out.retcode, out.stdout_text());
     if !out.stdout_text().contains("halite-live:\n    True") {
         return Err("the salt CLI did not print our return".into());
     }
