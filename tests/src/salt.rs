@@ -144,15 +144,16 @@ impl Master {
             .unwrap_or_else(|e| panic!("run {tool}: {e}"))
     }
 
-    /// `salt <args> --out=json --static`, parsed. Panics with stderr on a non-JSON answer.
+    /// `salt <args> --out=json --static`, parsed. Text the CLI prints before the JSON
+    /// document (e.g. "No minions matched the target.") is skipped; no JSON at all
+    /// gives `Value::Null`.
     pub fn salt_json(&self, args: &[&str]) -> (Value, i32) {
         let mut all: Vec<&str> = args.to_vec();
         all.extend(["--out=json", "--static"]);
         let out = self.cli("salt", &all);
         let text = String::from_utf8_lossy(&out.stdout);
-        let v = serde_json::from_str(text.trim()).unwrap_or_else(|e| {
-            panic!("salt {args:?}: not JSON ({e}): stdout={text} stderr={}", String::from_utf8_lossy(&out.stderr))
-        });
+        let json_start = text.find(['{', '[']).unwrap_or(text.len());
+        let v = serde_json::from_str(text[json_start..].trim()).unwrap_or(Value::Null);
         (v, out.status.code().unwrap_or(-1))
     }
 
