@@ -17,7 +17,10 @@ fn parse_opts(items: &[&str]) -> Map {
         let value = match v {
             "True" => Value::Bool(true),
             "False" => Value::Bool(false),
-            other => other.parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::from(other)),
+            other => other
+                .parse::<i64>()
+                .map(Value::from)
+                .unwrap_or_else(|_| Value::from(other)),
         };
         opts.insert(k.to_string(), value);
     }
@@ -30,13 +33,17 @@ fn outputters_match_salt_byte_for_byte() {
     let cases = std::fs::read_to_string(dir.join("cases.txt")).unwrap();
     let mut failures = Vec::new();
     let mut count = 0;
-    for line in cases.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in cases
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let parts: Vec<&str> = line.split_whitespace().collect();
         let (data_file, out, expected_file) = (parts[0], parts[1], parts[2]);
         let opts = parse_opts(&parts[3..]);
         let color = opts.get("color") == Some(&Value::Bool(true));
         let options = OutputOptions::from_opts(&opts, color);
-        let data: Value = serde_json::from_str(&std::fs::read_to_string(dir.join(data_file)).unwrap()).unwrap();
+        let data: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(data_file)).unwrap()).unwrap();
         let expected = std::fs::read_to_string(dir.join("expected").join(expected_file)).unwrap();
         let got = format!("{}\n", format(out, &data, &options));
         count += 1;
@@ -45,5 +52,10 @@ fn outputters_match_salt_byte_for_byte() {
         }
     }
     assert!(count >= 20, "only {count} cases found");
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

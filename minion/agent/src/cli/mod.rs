@@ -1,1 +1,91 @@
-//! stub
+//! Command-line entry: `halite call ...`, `halite minion ...`, or the same
+//! programs reached through links named `salt-call` / `salt-minion`.
+
+pub mod call_args;
+pub mod minion_args;
+pub mod optparse;
+
+use std::path::Path;
+
+/// Which front end to run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Program {
+    Call(Vec<String>),
+    Minion(Vec<String>),
+    /// Unknown or missing subcommand: print usage, exit 64.
+    Usage(String),
+}
+
+/// Decide from argv[0] (link name) or the first argument (subcommand).
+pub fn dispatch(argv: &[String]) -> Program {
+    let name = argv
+        .first()
+        .map(|a| {
+            Path::new(a)
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("")
+        })
+        .unwrap_or("");
+    let rest: Vec<String> = argv.iter().skip(1).cloned().collect();
+    match name {
+        "salt-call" => return Program::Call(rest),
+        "salt-minion" => return Program::Minion(rest),
+        _ => {}
+    }
+    match rest.first().map(String::as_str) {
+        Some("call") => Program::Call(rest[1..].to_vec()),
+        Some("minion") => Program::Minion(rest[1..].to_vec()),
+        Some(other) => Program::Usage(format!("unknown command '{other}'")),
+        None => Program::Usage("a command is required".into()),
+    }
+}
+
+/// The top-level usage text.
+pub const USAGE: &str = "Usage: halite call [salt-call options] <function> [arguments]\n       halite minion [salt-minion options]\n(also runs as salt-call / salt-minion when invoked through links of those names)";
+
+/// Run the chosen program; returns the exit status.
+pub fn run(argv: &[String]) -> i32 {
+    match dispatch(argv) {
+        Program::Call(args) => crate::call::main(&args),
+        Program::Minion(args) => minion_args::main(&args),
+        Program::Usage(msg) => {
+            eprintln!("{USAGE}\n\nhalite: error: {msg}");
+            64
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn argv0_and_subcommands() {
+        assert_eq!(
+            dispatch(&v(&["/usr/bin/salt-call", "-l", "debug"])),
+            Program::Call(v(&["-l", "debug"]))
+        );
+        assert_eq!(
+            dispatch(&v(&["salt-minion", "-d"])),
+            Program::Minion(v(&["-d"]))
+        );
+        assert_eq!(
+            dispatch(&v(&["halite", "call", "test.ping"])),
+            Program::Call(v(&["test.ping"]))
+        );
+        assert_eq!(
+            dispatch(&v(&["./halite", "minion"])),
+            Program::Minion(vec![])
+        );
+        assert!(matches!(
+            dispatch(&v(&["halite", "bogus"])),
+            Program::Usage(_)
+        ));
+        assert!(matches!(dispatch(&v(&["halite"])), Program::Usage(_)));
+    }
+}

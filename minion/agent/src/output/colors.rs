@@ -27,7 +27,15 @@ impl Colors {
                 endc: "\x1b[0;0m",
             }
         } else {
-            Colors { red: "", light_red: "", green: "", yellow: "", light_yellow: "", cyan: "", endc: "" }
+            Colors {
+                red: "",
+                light_red: "",
+                green: "",
+                yellow: "",
+                light_yellow: "",
+                cyan: "",
+                endc: "",
+            }
         }
     }
 }

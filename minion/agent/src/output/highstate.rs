@@ -28,10 +28,17 @@ fn output(data: &Value, opts: &OutputOptions, indent_level: usize) -> Option<Str
     }
     let hosts: Vec<String> = map
         .iter()
-        .map(|(host, hostdata)| HostFormatter::new(opts, indent_level).format(host, hostdata).0)
+        .map(|(host, hostdata)| {
+            HostFormatter::new(opts, indent_level)
+                .format(host, hostdata)
+                .0
+        })
         .collect();
     if hosts.is_empty() {
-        tracing::error!("Data passed to highstate outputter is not a valid highstate return: {}", py::repr(data));
+        tracing::error!(
+            "Data passed to highstate outputter is not a valid highstate return: {}",
+            py::repr(data)
+        );
         return Some(String::new());
     }
     Some(hosts.join("\n"))
@@ -86,8 +93,12 @@ impl Counts {
     /// Widest count among the keys Python would have in `rcounts`.
     fn max_len(&self, seen: &[bool; 4]) -> usize {
         let vals = [self.succeeded, self.failed, self.not_run, self.other];
-        let mut widths: Vec<usize> =
-            vals.iter().zip(seen).filter(|(_, s)| **s).map(|(v, _)| v.to_string().len()).collect();
+        let mut widths: Vec<usize> = vals
+            .iter()
+            .zip(seen)
+            .filter(|(_, s)| **s)
+            .map(|(v, _)| v.to_string().len())
+            .collect();
         if self.warnings > 0 {
             widths.push(self.warnings.to_string().len());
         }
@@ -110,7 +121,10 @@ fn duration_ms(ret: &Map) -> f64 {
         Some(Value::Number(n)) => n.as_f64().unwrap_or(0.0),
         Some(Value::String(s)) => {
             let head = s.split(" ms").next().unwrap_or("");
-            s.trim().parse().or_else(|_| head.trim().parse()).unwrap_or(0.0)
+            s.trim()
+                .parse()
+                .or_else(|_| head.trim().parse())
+                .unwrap_or(0.0)
         }
         _ => 0.0,
     }
@@ -118,7 +132,11 @@ fn duration_ms(ret: &Map) -> f64 {
 
 impl<'a> HostFormatter<'a> {
     fn new(opts: &'a OutputOptions, indent_level: usize) -> Self {
-        HostFormatter { opts, colors: Colors::new(opts.color), indent_level }
+        HostFormatter {
+            opts,
+            colors: Colors::new(opts.color),
+            indent_level,
+        }
     }
 
     /// Salt's `_format_host`: the text and whether anything changed.
@@ -145,7 +163,11 @@ impl<'a> HostFormatter<'a> {
                 hstrs.push(format!("    {hcolor}Data failed to compile:{}", c.endc));
                 for err in errors {
                     let text = py::str_of(err);
-                    let text = if self.opts.strip_colors { strip_esc(&text) } else { text };
+                    let text = if self.opts.strip_colors {
+                        strip_esc(&text)
+                    } else {
+                        text
+                    };
                     hstrs.push(format!("{hcolor}----------\n    {text}{}", c.endc));
                 }
             }
@@ -157,7 +179,11 @@ impl<'a> HostFormatter<'a> {
             }
             Value::Null => {}
         }
-        let host = if self.opts.strip_colors { strip_esc(host) } else { host.to_string() };
+        let host = if self.opts.strip_colors {
+            strip_esc(host)
+        } else {
+            host.to_string()
+        };
         hstrs.insert(0, format!("{hcolor}{host}:{}", c.endc));
         (hstrs.join("\n"), nchanges > 0)
     }
@@ -248,22 +274,34 @@ impl<'a> HostFormatter<'a> {
         if matches!(name, "state.orch" | "state.orchestrate" | "state.sls") {
             let nested = output(&changes, self.opts, self.indent_level + 1).unwrap_or_default();
             let pad = " ".repeat(14 * self.indent_level);
-            let text = format!("\n{nested}").split('\n').map(|l| format!("{pad}{l}")).collect::<Vec<_>>().join("\n");
+            let text = format!("\n{nested}")
+                .split('\n')
+                .map(|l| format!("{pad}{l}"))
+                .collect::<Vec<_>>()
+                .join("\n");
             return (true, text);
         }
         if !halite_api::value::is_truthy(&changes) {
             return (false, String::new());
         }
         let Value::Object(map) = &changes else {
-            return (true, format!("Invalid Changes data: {}", py::str_of(&changes)));
+            return (
+                true,
+                format!("Invalid Changes data: {}", py::str_of(&changes)),
+            );
         };
         match map.get("ret") {
-            Some(Value::Object(hosts)) if map.get("out").and_then(Value::as_str) == Some("highstate") => {
+            Some(Value::Object(hosts))
+                if map.get("out").and_then(Value::as_str) == Some("highstate") =>
+            {
                 let mut text = String::new();
                 let mut changed = false;
                 for (host, hostdata) in hosts {
                     let (s, ch) = HostFormatter::new(self.opts, 1).format(host, hostdata);
-                    let lines: Vec<String> = s.lines().map(|l| format!("{}{l}", " ".repeat(14))).collect();
+                    let lines: Vec<String> = s
+                        .lines()
+                        .map(|l| format!("{}{l}", " ".repeat(14)))
+                        .collect();
                     text.push('\n');
                     text.push_str(&lines.join("\n"));
                     changed |= ch;
@@ -271,7 +309,10 @@ impl<'a> HostFormatter<'a> {
                 (changed, text)
             }
             _ => {
-                let plain = OutputOptions { retcode: 0, ..self.opts.clone() };
+                let plain = OutputOptions {
+                    retcode: 0,
+                    ..self.opts.clone()
+                };
                 let nested = nested::render(&changes, &plain, 14);
                 (true, format!("\n{}", py::rstrip(&nested)))
             }
@@ -280,7 +321,10 @@ impl<'a> HostFormatter<'a> {
 
     fn full_block(&self, tcolor: &str, comps: &[String], ret: &Map, ctext: &str) -> Vec<String> {
         let endc = self.colors.endc;
-        let result = ret.get("result").map(py::repr).unwrap_or_else(|| "None".into());
+        let result = ret
+            .get("result")
+            .map(py::repr)
+            .unwrap_or_else(|| "None".into());
         let comment = comment_text(ret);
         let mut lines = vec![
             format!("{tcolor}----------{endc}"),
@@ -312,7 +356,12 @@ impl<'a> HostFormatter<'a> {
             other => py::str_of(other),
         };
         let filled = textwrap::fill(&text, 80, &" ".repeat(14));
-        format!("   {} Warnings: {}{}", self.colors.light_red, filled.trim_start(), self.colors.endc)
+        format!(
+            "   {} Warnings: {}{}",
+            self.colors.light_red,
+            filled.trim_start(),
+            self.colors.endc
+        )
     }
 
     fn format_terse(&self, tcolor: &str, comps: &[String], ret: &Map) -> String {
@@ -340,12 +389,18 @@ impl<'a> HostFormatter<'a> {
             if profile {
                 msg.push_str(&format!("{started} [{duration:>7} ms] "));
             }
-            msg.push_str(&format!("{:>10}.{:<10} {:7}   Name: {}{}", comps[0], last, result, comps[2], c.endc));
+            msg.push_str(&format!(
+                "{:>10}.{:<10} {:7}   Name: {}{}",
+                comps[0], last, result, comps[2], c.endc
+            ));
         } else {
             if let Some(w) = &warnings {
                 msg.push_str(&format!("{}Warnings:\n{w}{}", c.light_red, c.endc));
             }
-            msg.push_str(&format!(" {tcolor} Name: {} - Function: {}.{last} - Result: {result}", comps[2], comps[0]));
+            msg.push_str(&format!(
+                " {tcolor} Name: {} - Function: {}.{last} - Result: {result}",
+                comps[2], comps[0]
+            ));
             if profile {
                 msg.push_str(&format!(" - Started: {started} - Duration: {duration} ms"));
             }
@@ -370,32 +425,71 @@ impl<'a> HostFormatter<'a> {
             let width = line_max_len.saturating_sub(label.len() + 2);
             format!("{label}: {count:>width$}")
         };
-        let mut out = vec![format!("{}\nSummary for {host}\n{}{endc}", c.cyan, "-".repeat(line_max_len))];
+        let mut out = vec![format!(
+            "{}\nSummary for {host}\n{}{endc}",
+            c.cyan,
+            "-".repeat(line_max_len)
+        )];
         let mut stats = Vec::new();
         if counts.not_run > 0 {
-            stats.push(format!("{}unchanged={}{endc}", c.light_yellow, counts.not_run));
+            stats.push(format!(
+                "{}unchanged={}{endc}",
+                c.light_yellow, counts.not_run
+            ));
         }
         if nchanges > 0 {
             stats.push(format!("{}changed={nchanges}{endc}", c.green));
         }
-        let stats = if stats.is_empty() { String::new() } else { format!(" ({})", stats.join(", ")) };
+        let stats = if stats.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", stats.join(", "))
+        };
         let ok = counts.succeeded + counts.not_run;
-        out.push(format!("{}{}{endc}{stats}", c.green, count_line("Succeeded", ok.to_string())));
+        out.push(format!(
+            "{}{}{endc}{stats}",
+            c.green,
+            count_line("Succeeded", ok.to_string())
+        ));
         let fail_color = if counts.failed > 0 { c.red } else { c.cyan };
-        out.push(format!("{fail_color}{}{endc}", count_line("Failed", counts.failed.to_string())));
+        out.push(format!(
+            "{fail_color}{}{endc}",
+            count_line("Failed", counts.failed.to_string())
+        ));
         let total = counts.states();
         if self.opts.state_output_pct && total > 0 {
-            let pct = |n: usize| py::float_repr(((n as f64 / total as f64) * 100.0 * 100.0).round() / 100.0);
-            out.push(format!("{}{}{endc}", c.green, count_line("Success %", pct(ok))));
-            out.push(format!("{fail_color}{}{endc}", count_line("Failure %", pct(counts.failed))));
+            let pct = |n: usize| {
+                py::float_repr(((n as f64 / total as f64) * 100.0 * 100.0).round() / 100.0)
+            };
+            out.push(format!(
+                "{}{}{endc}",
+                c.green,
+                count_line("Success %", pct(ok))
+            ));
+            out.push(format!(
+                "{fail_color}{}{endc}",
+                count_line("Failure %", pct(counts.failed))
+            ));
         }
         if counts.warnings > 0 {
-            out.push(format!("{}{}{endc}", c.light_red, count_line("Warnings", counts.warnings.to_string())));
+            out.push(format!(
+                "{}{}{endc}",
+                c.light_red,
+                count_line("Warnings", counts.warnings.to_string())
+            ));
         }
         let width = line_max_len.saturating_sub(7);
-        out.push(format!("{}{}\nTotal states run: {total:>width$}{endc}", c.cyan, "-".repeat(line_max_len)));
+        out.push(format!(
+            "{}{}\nTotal states run: {total:>width$}{endc}",
+            c.cyan,
+            "-".repeat(line_max_len)
+        ));
         if self.opts.state_output_profile {
-            out.push(format!("{}{}{endc}", c.cyan, total_run_time(rdurations, pdurations, line_max_len)));
+            out.push(format!(
+                "{}{}{endc}",
+                c.cyan,
+                total_run_time(rdurations, pdurations, line_max_len)
+            ));
         }
         out
     }
@@ -403,14 +497,19 @@ impl<'a> HostFormatter<'a> {
 
 fn run_num(m: &Map) -> i64 {
     match m.get("__run_num__") {
-        Some(Value::Number(n)) => n.as_i64().unwrap_or_else(|| n.as_f64().unwrap_or(0.0) as i64),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .unwrap_or_else(|| n.as_f64().unwrap_or(0.0) as i64),
         _ => 0,
     }
 }
 
 /// The comment as the outputter shows it: stripped, continuation lines indented.
 fn comment_text(ret: &Map) -> String {
-    let raw = ret.get("comment").map(py::str_of).unwrap_or_else(|| "None".into());
+    let raw = ret
+        .get("comment")
+        .map(py::str_of)
+        .unwrap_or_else(|| "None".into());
     let mut comment = py::strip(&raw).replace('\n', &format!("\n{}", " ".repeat(14)));
     match ret.get("data") {
         None => {}
@@ -465,13 +564,23 @@ mod tests {
 
     #[test]
     fn compile_errors_list() {
-        let got = render(&json!({"local": ["bad one", "bad two"]}), &OutputOptions::default()).unwrap();
-        assert_eq!(got, "local:\n    Data failed to compile:\n----------\n    bad one\n----------\n    bad two");
+        let got = render(
+            &json!({"local": ["bad one", "bad two"]}),
+            &OutputOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            "local:\n    Data failed to compile:\n----------\n    bad one\n----------\n    bad two"
+        );
     }
 
     #[test]
     fn terse_lines() {
-        let opts = OutputOptions { state_output: "terse".into(), ..OutputOptions::default() };
+        let opts = OutputOptions {
+            state_output: "terse".into(),
+            ..OutputOptions::default()
+        };
         let data = json!({"local": {"cmd_|-a_|-true_|-run": chunk(json!(false), json!({}), 0)}});
         let got = render(&data, &opts).unwrap();
         assert!(got.starts_with("local:\n  Name: true - Function: cmd.run - Result: Failed - Started: 10:00:00.000001 - Duration: 1.5 ms\n"), "{got}");

@@ -94,7 +94,11 @@ fn json_number(n: &serde_json::Number) -> String {
             return "NaN".into();
         }
         if f.is_infinite() {
-            return if f > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+            return if f > 0.0 {
+                "Infinity".into()
+            } else {
+                "-Infinity".into()
+            };
         }
         py::float_repr(f)
     } else {
@@ -127,7 +131,10 @@ mod tests {
     use serde_json::json;
 
     fn opts(indent: Indent) -> OutputOptions {
-        OutputOptions { output_indent: indent, ..OutputOptions::default() }
+        OutputOptions {
+            output_indent: indent,
+            ..OutputOptions::default()
+        }
     }
 
     #[test]
@@ -140,13 +147,19 @@ mod tests {
     #[test]
     fn negative_indent_is_one_line() {
         let v = json!({"local": {"b": 1, "a": [true, null]}});
-        assert_eq!(render(&v, &opts(Indent::Spaces(-1))), "{\"local\": {\"b\": 1, \"a\": [true, null]}}");
+        assert_eq!(
+            render(&v, &opts(Indent::Spaces(-1))),
+            "{\"local\": {\"b\": 1, \"a\": [true, null]}}"
+        );
         assert_eq!(render(&v, &opts(Indent::Pretty)), "{\n    \"local\": {\n        \"a\": [\n            true,\n            null\n        ],\n        \"b\": 1\n    }\n}");
     }
 
     #[test]
     fn strings_escape_controls_not_unicode() {
         let v = json!("é\u{1}\"\\\n");
-        assert_eq!(render(&v, &opts(Indent::Default)), "\"é\\u0001\\\"\\\\\\n\"");
+        assert_eq!(
+            render(&v, &opts(Indent::Default)),
+            "\"é\\u0001\\\"\\\\\\n\""
+        );
     }
 }

@@ -67,7 +67,9 @@ impl Default for OutputOptions {
 }
 
 fn opt_bool(opts: &Map, key: &str, default: bool) -> bool {
-    opts.get(key).map(halite_api::module::value_to_bool).unwrap_or(default)
+    opts.get(key)
+        .map(halite_api::module::value_to_bool)
+        .unwrap_or(default)
 }
 
 impl OutputOptions {
@@ -86,9 +88,16 @@ impl OutputOptions {
             color,
             strip_colors: opt_bool(opts, "strip_colors", d.strip_colors),
             output_indent,
-            nested_indent: opts.get("nested_indent").and_then(Value::as_u64).unwrap_or(0) as usize,
+            nested_indent: opts
+                .get("nested_indent")
+                .and_then(Value::as_u64)
+                .unwrap_or(0) as usize,
             state_verbose: opt_bool(opts, "state_verbose", d.state_verbose),
-            state_output: opts.get("state_output").and_then(Value::as_str).unwrap_or("full").to_string(),
+            state_output: opts
+                .get("state_output")
+                .and_then(Value::as_str)
+                .unwrap_or("full")
+                .to_string(),
             state_output_profile: opt_bool(opts, "state_output_profile", d.state_output_profile),
             state_output_diff: opt_bool(opts, "state_output_diff", d.state_output_diff),
             state_output_pct: opt_bool(opts, "state_output_pct", d.state_output_pct),
@@ -121,9 +130,8 @@ pub fn format(out: &str, data: &Value, opts: &OutputOptions) -> String {
         "nested" => nested::render(data, opts, opts.nested_indent),
         "txt" => txt::render(data),
         "raw" => raw::render(data),
-        "highstate" => {
-            highstate::render(data, opts).unwrap_or_else(|| nested::render(data, opts, opts.nested_indent))
-        }
+        "highstate" => highstate::render(data, opts)
+            .unwrap_or_else(|| nested::render(data, opts, opts.nested_indent)),
         other => {
             if other != "grains" {
                 tracing::error!("Invalid outputter {other} specified, fall back to nested");
@@ -149,7 +157,10 @@ pub fn display(text: &str, dest: &Destination) -> std::io::Result<()> {
     }
     match &dest.file {
         Some(path) => {
-            let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)?;
             writeln!(f, "{text}")
         }
         None => {
@@ -178,14 +189,19 @@ mod tests {
     #[test]
     fn unknown_outputter_falls_back_to_nested() {
         let v = serde_json::json!({"local": true});
-        assert_eq!(format("quiet", &v, &OutputOptions::default()), "local:\n    True");
+        assert_eq!(
+            format("quiet", &v, &OutputOptions::default()),
+            "local:\n    True"
+        );
     }
 
     #[test]
     fn output_file_is_appended() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.txt");
-        let dest = Destination { file: Some(path.clone()) };
+        let dest = Destination {
+            file: Some(path.clone()),
+        };
         display("one", &dest).unwrap();
         display("two", &dest).unwrap();
         assert_eq!(std::fs::read_to_string(path).unwrap(), "one\ntwo\n");

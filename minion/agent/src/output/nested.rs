@@ -9,7 +9,11 @@ use super::OutputOptions;
 
 /// Render `data` starting at `base_indent` columns.
 pub fn render(data: &Value, opts: &OutputOptions, base_indent: usize) -> String {
-    let nest = Nest { colors: Colors::new(opts.color), strip_colors: opts.strip_colors, failed: opts.retcode != 0 };
+    let nest = Nest {
+        colors: Colors::new(opts.color),
+        strip_colors: opts.strip_colors,
+        failed: opts.retcode != 0,
+    };
     let mut lines = Vec::new();
     nest.display(data, base_indent, "", &mut lines);
     lines.join("\n")
@@ -24,7 +28,11 @@ struct Nest {
 
 impl Nest {
     fn line(&self, indent: usize, color: &str, msg: &str, prefix: &str, suffix: &str) -> String {
-        format!("{}{color}{prefix}{msg}{}{suffix}", " ".repeat(indent), self.colors.endc)
+        format!(
+            "{}{color}{prefix}{msg}{}{suffix}",
+            " ".repeat(indent),
+            self.colors.endc
+        )
     }
 
     fn container_color(&self, normal: &'static str) -> &'static str {
@@ -71,8 +79,16 @@ impl Nest {
     fn display_str(&self, s: &str, indent: usize, prefix: &str, out: &mut Vec<String>) {
         let continuation = " ".repeat(prefix.chars().count());
         for (i, line) in py::splitlines(s).into_iter().enumerate() {
-            let line_prefix = if i == 0 { prefix } else { continuation.as_str() };
-            let text = if self.strip_colors { strip_esc(line) } else { line.to_string() };
+            let line_prefix = if i == 0 {
+                prefix
+            } else {
+                continuation.as_str()
+            };
+            let text = if self.strip_colors {
+                strip_esc(line)
+            } else {
+                line.to_string()
+            };
             out.push(self.line(indent, self.colors.green, &text, line_prefix, ""));
         }
     }
@@ -92,7 +108,10 @@ mod tests {
 
     #[test]
     fn colours_when_enabled() {
-        let opts = OutputOptions { color: true, ..OutputOptions::default() };
+        let opts = OutputOptions {
+            color: true,
+            ..OutputOptions::default()
+        };
         let got = render(&json!({"k": true}), &opts, 0);
         assert_eq!(got, "\x1b[0;36mk\x1b[0;0m:\n    \x1b[0;1;33mTrue\x1b[0;0m");
     }

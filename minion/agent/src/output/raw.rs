@@ -16,7 +16,10 @@ mod tests {
 
     #[test]
     fn python_repr_of_return() {
-        assert_eq!(render(&json!({"local": {"a": [1, null]}})), "{'local': {'a': [1, None]}}");
+        assert_eq!(
+            render(&json!({"local": {"a": [1, null]}})),
+            "{'local': {'a': [1, None]}}"
+        );
         assert_eq!(render(&json!("plain")), "plain");
     }
 }

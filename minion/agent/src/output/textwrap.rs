@@ -3,7 +3,11 @@
 
 /// Wrap `text` to `width` columns, every line starting with `indent`.
 pub fn fill(text: &str, width: usize, indent: &str) -> String {
-    let words: Vec<String> = text.split(|c: char| c.is_whitespace()).filter(|w| !w.is_empty()).map(str::to_string).collect();
+    let words: Vec<String> = text
+        .split(|c: char| c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
     let room = width.saturating_sub(indent.chars().count()).max(1);
     let mut lines: Vec<String> = Vec::new();
     let mut current = String::new();
@@ -34,7 +38,11 @@ pub fn fill(text: &str, width: usize, indent: &str) -> String {
     if !current.is_empty() {
         lines.push(current);
     }
-    lines.iter().map(|l| format!("{indent}{l}")).collect::<Vec<_>>().join("\n")
+    lines
+        .iter()
+        .map(|l| format!("{indent}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]

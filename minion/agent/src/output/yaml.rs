@@ -17,7 +17,11 @@ pub fn render(data: &Value, opts: &OutputOptions) -> String {
         Indent::Spaces(n) => (false, n),
         _ => (false, 2),
     };
-    let best_indent = if 1 < indent && indent < 10 { indent as usize } else { 2 };
+    let best_indent = if 1 < indent && indent < 10 {
+        indent as usize
+    } else {
+        2
+    };
     let mut e = Emitter {
         out: String::new(),
         column: 0,
@@ -72,7 +76,13 @@ impl Emitter {
         self.out.push_str(s);
     }
 
-    fn write_indicator(&mut self, indicator: &str, need_whitespace: bool, whitespace: bool, indention: bool) {
+    fn write_indicator(
+        &mut self,
+        indicator: &str,
+        need_whitespace: bool,
+        whitespace: bool,
+        indention: bool,
+    ) {
         if !self.whitespace && need_whitespace {
             self.write(" ");
         }
@@ -216,7 +226,11 @@ impl Emitter {
         let a = analyze(text);
         let implicit = !is_str || !resolves_to_non_str(text);
         if implicit && !(simple_key && (a.empty || a.multiline)) {
-            let plain_ok = if self.flow_level > 0 { a.allow_flow_plain } else { a.allow_block_plain };
+            let plain_ok = if self.flow_level > 0 {
+                a.allow_flow_plain
+            } else {
+                a.allow_block_plain
+            };
             if plain_ok {
                 return Style::Plain;
             }
@@ -299,7 +313,12 @@ impl Emitter {
             let ch = chars.get(end).copied();
             if spaces {
                 if ch != Some(' ') {
-                    if start + 1 == end && self.column > self.best_width && split && start != 0 && end != chars.len() {
+                    if start + 1 == end
+                        && self.column > self.best_width
+                        && split
+                        && start != 0
+                        && end != chars.len()
+                    {
                         self.write_indent();
                     } else {
                         let data: String = chars[start..end].iter().collect();
@@ -378,8 +397,12 @@ fn is_break(c: char) -> bool {
 }
 
 fn needs_escape(c: char) -> bool {
-    matches!(c, '"' | '\\' | '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}')
-        || !(('\x20'..='\x7e').contains(&c) || ('\u{a0}'..='\u{d7ff}').contains(&c) || ('\u{e000}'..='\u{fffd}').contains(&c))
+    matches!(
+        c,
+        '"' | '\\' | '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}'
+    ) || !(('\x20'..='\x7e').contains(&c)
+        || ('\u{a0}'..='\u{d7ff}').contains(&c)
+        || ('\u{e000}'..='\u{fffd}').contains(&c))
 }
 
 fn escape(c: char) -> String {
@@ -426,7 +449,11 @@ fn float_text(f: f64) -> String {
         return ".nan".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { ".inf".into() } else { "-.inf".into() };
+        return if f > 0.0 {
+            ".inf".into()
+        } else {
+            "-.inf".into()
+        };
     }
     let repr = py::float_repr(f).to_lowercase();
     if !repr.contains('.') && repr.contains('e') {
@@ -466,7 +493,10 @@ struct Analysis {
 }
 
 fn is_ws(c: char) -> bool {
-    matches!(c, '\0' | ' ' | '\t' | '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+    matches!(
+        c,
+        '\0' | ' ' | '\t' | '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
 }
 
 fn analyze(text: &str) -> Analysis {
@@ -484,7 +514,8 @@ fn analyze(text: &str) -> Analysis {
     let mut block_ind = text.starts_with("---") || text.starts_with("...");
     let mut flow_ind = block_ind;
     let (mut line_breaks, mut special) = (false, false);
-    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) = (false, false, false, false);
+    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
+        (false, false, false, false);
     let (mut break_space, mut space_break) = (false, false);
     let mut preceded_ws = true;
     let mut followed_ws = n == 1 || is_ws(chars[1]);
@@ -573,7 +604,13 @@ fn analyze(text: &str) -> Analysis {
     if block_ind {
         block_plain = false;
     }
-    Analysis { empty: false, multiline: line_breaks, allow_flow_plain: flow_plain, allow_block_plain: block_plain, allow_single_quoted: single }
+    Analysis {
+        empty: false,
+        multiline: line_breaks,
+        allow_flow_plain: flow_plain,
+        allow_block_plain: block_plain,
+        allow_single_quoted: single,
+    }
 }
 
 #[cfg(test)]
@@ -587,7 +624,8 @@ mod tests {
 
     #[test]
     fn block_layout() {
-        let v = json!({"local": {"b": [1, {"y": 2, "x": [true]}, []], "a": {}, "c": null, "d": 1.5}});
+        let v =
+            json!({"local": {"b": [1, {"y": 2, "x": [true]}, []], "a": {}, "c": null, "d": 1.5}});
         assert_eq!(dump(&v), "local:\n  a: {}\n  b:\n  - 1\n  - x:\n    - true\n    y: 2\n  - []\n  c: null\n  d: 1.5\n");
     }
 
@@ -612,7 +650,10 @@ mod tests {
     #[test]
     fn negative_indent_is_flow() {
         let v = json!({"local": {"a": [1, "x y"], "b": {}}});
-        let opts = OutputOptions { output_indent: Indent::Spaces(-1), ..OutputOptions::default() };
+        let opts = OutputOptions {
+            output_indent: Indent::Spaces(-1),
+            ..OutputOptions::default()
+        };
         assert_eq!(render(&v, &opts), "{local: {a: [1, x y], b: {}}}\n");
     }
 }

@@ -1,0 +1,184 @@
+//! Building the [`Ctx`] a `salt-call` run executes in: options (config file plus
+//! command-line overrides), grains, pillar and the OS seams.
+
+use std::sync::Arc;
+
+use halite_api::value::merge_into;
+use halite_api::{Ctx, FileClient, Map, Registry, SystemRunner, Value};
+use halite_state::LocalFileClient;
+
+use crate::cli::call_args::CallArgs;
+
+/// Apply salt-call's command-line options over the configured `opts`.
+pub fn apply_cli_overrides(opts: &mut Map, args: &CallArgs) {
+    let mut set = |k: &str, v: Value| {
+        opts.insert(k.to_string(), v);
+    };
+    if args.local {
+        set("file_client", "local".into());
+        set("local", true.into());
+    }
+    if let Some(id) = &args.id {
+        set("id", id.clone().into());
+    }
+    if let Some(dir) = &args.file_root {
+        set("file_roots", serde_json::json!({"base": [dir]}));
+    }
+    if let Some(dir) = &args.pillar_root {
+        set("pillar_roots", serde_json::json!({"base": [dir]}));
+    }
+    if let Some(dir) = &args.cachedir {
+        set("cachedir", dir.clone().into());
+    }
+    if let Some(m) = &args.master {
+        set("master", m.clone().into());
+    }
+    for (key, value) in [
+        ("output", &args.output),
+        ("log_level", &args.log_level),
+        ("log_file", &args.log_file),
+        ("log_level_logfile", &args.log_level_logfile),
+        ("state_output", &args.state_output),
+    ] {
+        if let Some(v) = value {
+            set(key, v.clone().into());
+        }
+    }
+    if let Some(v) = &args.state_verbose {
+        set(
+            "state_verbose",
+            halite_api::module::value_to_bool(&Value::from(v.clone())).into(),
+        );
+    }
+    if let Some(i) = args.output_indent {
+        set("output_indent", i.into());
+    }
+    if let Some(f) = &args.output_file {
+        set("output_file", f.display().to_string().into());
+    }
+    if args.state_output_diff {
+        set("state_output_diff", true.into());
+    }
+    set("retcode_passthrough", args.retcode_passthrough.into());
+    set("print_metadata", args.print_metadata.into());
+}
+
+/// Detected grains with the configured static `grains` merged over them.
+pub fn grains(opts: &Map, skip_detection: bool) -> Value {
+    let mut grains = detected_grains(opts, skip_detection);
+    if let Some(static_grains @ Value::Object(_)) = opts.get("grains") {
+        merge_into(&mut grains, static_grains);
+    }
+    grains
+}
+
+/// What the minion detects about itself (halite-grains over the live host);
+/// `--skip-grains` leaves only the id.
+fn detected_grains(opts: &Map, skip: bool) -> Value {
+    let id = opts.get("id").and_then(Value::as_str).unwrap_or("");
+    if skip {
+        return serde_json::json!({ "id": id });
+    }
+    let mut collect = halite_grains::CollectOptions::new(id);
+    if let Some(master) = opts.get("master") {
+        collect.master = master.clone();
+    }
+    Value::Object(halite_grains::collect_with(
+        &halite_grains::SystemHost::default(),
+        &collect,
+    ))
+}
+
+/// The registry of every built-in function.
+pub fn registry() -> Registry {
+    let mut reg = Registry::new();
+    halite_modules::register(&mut reg);
+    halite_state::register(&mut reg);
+    reg
+}
+
+/// The file client: `file_roots` when masterless. A master-backed client is
+/// not available to `salt-call` yet, so it falls back to `file_roots` too.
+fn file_client(opts: &Map) -> Arc<dyn FileClient> {
+    if opts.get("file_client").and_then(Value::as_str) != Some("local") {
+        tracing::warn!(
+            "salt-call without --local/file_client: local is not supported yet; using file_roots"
+        );
+    }
+    Arc::new(LocalFileClient::for_file_roots(opts))
+}
+
+/// Build the run's context; the pillar is compiled from `pillar_roots`
+/// (compile errors end up in `_errors`, as Salt stores them).
+pub fn build(opts: Map, grains: Value, registry: Registry) -> Ctx {
+    let saltenv = opts
+        .get("saltenv")
+        .and_then(Value::as_str)
+        .unwrap_or("base")
+        .to_string();
+    let test = opts
+        .get("test")
+        .is_some_and(halite_api::module::value_to_bool);
+    let mut ctx = Ctx {
+        files: file_client(&opts),
+        opts: Arc::new(opts),
+        grains: Arc::new(grains),
+        pillar: Arc::new(Value::Object(Map::new())),
+        saltenv,
+        test,
+        runner: Arc::new(SystemRunner),
+        templates: Arc::new(halite_render::Renderer),
+        registry: Arc::new(registry),
+    };
+    ctx.pillar = Arc::new(compile_pillar(&ctx));
+    ctx
+}
+
+fn compile_pillar(ctx: &Ctx) -> Value {
+    if ctx.opt("pillar_roots").is_none() {
+        return Value::Object(Map::new());
+    }
+    let client = LocalFileClient::for_pillar_roots(&ctx.opts);
+    let pillarenv = ctx.opt("pillarenv").and_then(Value::as_str);
+    let empty = Value::Object(Map::new());
+    match halite_state::pillar::compile_pillar(ctx, &client, &empty, pillarenv) {
+        Ok(p) => p,
+        Err(errors) => {
+            let errs: Vec<Value> = errors.into_iter().map(Value::from).collect();
+            serde_json::json!({ "_errors": errs })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn cli_overrides() {
+        let args = CallArgs {
+            local: true,
+            id: Some("m1".into()),
+            file_root: Some("/srv/x".into()),
+            output_indent: Some(2),
+            state_verbose: Some("False".into()),
+            ..CallArgs::default()
+        };
+        let mut opts = Map::new();
+        apply_cli_overrides(&mut opts, &args);
+        assert_eq!(opts["file_client"], json!("local"));
+        assert_eq!(opts["id"], json!("m1"));
+        assert_eq!(opts["file_roots"], json!({"base": ["/srv/x"]}));
+        assert_eq!(opts["output_indent"], json!(2));
+        assert_eq!(opts["state_verbose"], json!(false));
+    }
+
+    #[test]
+    fn static_grains_win() {
+        let opts = json!({"id": "m1", "grains": {"id": "x", "roles": ["web"]}});
+        let g = grains(opts.as_object().unwrap(), true);
+        assert_eq!(g["id"], json!("x"));
+        assert_eq!(g["roles"], json!(["web"]));
+    }
+}

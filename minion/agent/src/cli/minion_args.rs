@@ -1,0 +1,122 @@
+//! `salt-minion`'s command line. The daemon itself lives in halite-daemon; until
+//! it is wired in here, `halite minion` parses its options and reports that the
+//! daemon is not part of this build.
+
+use std::path::PathBuf;
+
+use super::call_args::LOG_LEVELS;
+use super::optparse::{self, Kind, OptSpec};
+
+/// salt-minion's options.
+pub const SPECS: &[OptSpec] = &[
+    OptSpec {
+        short: Some('h'),
+        long: &["help"],
+        dest: "help",
+        kind: Kind::Flag,
+    },
+    OptSpec {
+        short: None,
+        long: &["version"],
+        dest: "version",
+        kind: Kind::Flag,
+    },
+    OptSpec {
+        short: Some('c'),
+        long: &["config-dir"],
+        dest: "config_dir",
+        kind: Kind::Str,
+    },
+    OptSpec {
+        short: Some('d'),
+        long: &["daemon"],
+        dest: "daemon",
+        kind: Kind::Flag,
+    },
+    OptSpec {
+        short: None,
+        long: &["pid-file"],
+        dest: "pidfile",
+        kind: Kind::Str,
+    },
+    OptSpec {
+        short: Some('u'),
+        long: &["user"],
+        dest: "user",
+        kind: Kind::Str,
+    },
+    OptSpec {
+        short: Some('l'),
+        long: &["log-level"],
+        dest: "log_level",
+        kind: Kind::Choice(LOG_LEVELS),
+    },
+    OptSpec {
+        short: None,
+        long: &["log-file"],
+        dest: "log_file",
+        kind: Kind::Str,
+    },
+    OptSpec {
+        short: None,
+        long: &["log-file-level"],
+        dest: "log_level_logfile",
+        kind: Kind::Choice(LOG_LEVELS),
+    },
+];
+
+/// Parsed salt-minion options.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MinionArgs {
+    pub config_dir: PathBuf,
+    pub daemonize: bool,
+    pub pidfile: Option<PathBuf>,
+    pub log_level: Option<String>,
+    pub log_file: Option<String>,
+}
+
+/// Parse salt-minion's arguments.
+pub fn parse(argv: &[String]) -> Result<MinionArgs, String> {
+    let p = optparse::parse(SPECS, argv).map_err(|e| e.to_string())?;
+    if let Some(extra) = p.positional.first() {
+        return Err(format!("unexpected argument: {extra}"));
+    }
+    Ok(MinionArgs {
+        config_dir: PathBuf::from(p.str("config_dir").unwrap_or("/etc/salt")),
+        daemonize: p.flag("daemon"),
+        pidfile: p.str("pidfile").map(PathBuf::from),
+        log_level: p.str("log_level").map(str::to_string),
+        log_file: p.str("log_file").map(str::to_string),
+    })
+}
+
+/// Run `halite minion`; returns the exit status.
+pub fn main(argv: &[String]) -> i32 {
+    let args = match parse(argv) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("Usage: salt-minion [options]\n\nsalt-minion: error: {e}");
+            return 64;
+        }
+    };
+    if let Err(e) = halite_config::load(&args.config_dir) {
+        eprintln!("{e}");
+        return 1;
+    }
+    eprintln!("halite minion: the daemon is not wired into this build yet (see halite-daemon)");
+    1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minion_options() {
+        let a = parse(&["-c", "/e", "-d", "--pid-file=/run/m.pid"].map(String::from)).unwrap();
+        assert_eq!(a.config_dir, PathBuf::from("/e"));
+        assert!(a.daemonize);
+        assert_eq!(a.pidfile, Some(PathBuf::from("/run/m.pid")));
+        assert!(parse(&["extra".to_string()]).is_err());
+    }
+}
