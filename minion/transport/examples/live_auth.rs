@@ -182,6 +182,21 @@ fn run(master: &Master) -> Res<()> {
     if text != "Hello from the live master\n" {
         return Err("file content differs".into());
     }
+    let inode =
+        |p: &Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).expect("cached file"));
+    let first_inode = inode(&cached);
+    files.cache_file("hello.txt", "base")?;
+    if inode(&cached) != first_inode {
+        return Err("an unchanged file was downloaded again".into());
+    }
+    write(&master.root.join("srv/salt/hello.txt"), "changed\n")?;
+    let again = files
+        .cache_file("hello.txt", "base")?
+        .ok_or("hello.txt vanished")?;
+    if std::fs::read_to_string(&again)? != "changed\n" {
+        return Err("a changed file was not downloaded again".into());
+    }
+    println!("step file cache: unchanged file kept, changed file re-fetched");
     if files.cache_file("missing.txt", "base")?.is_some() {
         return Err("missing.txt should not exist".into());
     }

@@ -46,24 +46,7 @@ impl RemoteFileClient {
 
     /// Where `path` of `saltenv` is cached; refuses paths leaving the cache.
     pub fn cache_path(&self, path: &str, saltenv: &str) -> Result<PathBuf, FileError> {
-        check_relative(path)?;
-        let env_ok = !saltenv.is_empty()
-            && Path::new(saltenv)
-                .components()
-                .all(|c| matches!(c, Component::Normal(_)))
-            && !saltenv.contains('/');
-        if !env_ok {
-            return Err(FileError::Traversal(format!("saltenv '{saltenv}'")));
-        }
-        let rel = Path::new(path);
-        if path.is_empty()
-            || !rel
-                .components()
-                .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
-        {
-            return Err(FileError::Traversal(path.to_string()));
-        }
-        Ok(self.cache_root.join(saltenv).join(rel))
+        cache_path(&self.cache_root, path, saltenv)
     }
 
     fn master_hash(
@@ -189,6 +172,24 @@ impl FileClient for RemoteFileClient {
     }
 }
 
+/// `root/<saltenv>/<path>`, refusing anything that could leave `root`.
+fn cache_path(root: &Path, path: &str, saltenv: &str) -> Result<PathBuf, FileError> {
+    check_relative(path)?;
+    let normal = |p: &str| {
+        !p.is_empty()
+            && Path::new(p)
+                .components()
+                .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+    };
+    if !normal(saltenv) || saltenv.contains('/') {
+        return Err(FileError::Traversal(format!("saltenv '{saltenv}'")));
+    }
+    if !normal(path) || path.contains('\0') {
+        return Err(FileError::Traversal(path.to_string()));
+    }
+    Ok(root.join(saltenv).join(path))
+}
+
 fn remote(e: crate::TransportError) -> FileError {
     FileError::Remote(e.to_string())
 }
@@ -220,4 +221,44 @@ fn file_hash(path: &Path, hash_type: &str) -> Result<String, FileError> {
         .finish()
         .map_err(|e| FileError::Remote(format!("hash: {e}")))?;
     Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_paths_stay_inside_the_cache() {
+        let root = Path::new("/c/files");
+        assert_eq!(
+            cache_path(root, "a/b.txt", "base").unwrap(),
+            Path::new("/c/files/base/a/b.txt")
+        );
+        for (path, env) in [
+            ("../x", "base"),
+            ("/etc/passwd", "base"),
+            ("a/../../x", "base"),
+            ("", "base"),
+            ("a", ".."),
+            ("a", "x/y"),
+            ("a", ""),
+        ] {
+            assert!(cache_path(root, path, env).is_err(), "{path} {env}");
+        }
+    }
+
+    #[test]
+    fn file_hash_uses_salt_hash_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("f");
+        fs::write(&f, "abc").unwrap();
+        assert_eq!(
+            file_hash(&f, "sha256").unwrap(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            file_hash(&f, "md5").unwrap(),
+            "900150983cd24fb0d6963f7d28e17f72"
+        );
+    }
 }
