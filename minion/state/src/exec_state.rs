@@ -75,6 +75,9 @@ fn run_ctx(
         .map(value_to_bool)
         .unwrap_or(opt_test);
     let saltenv = opt_str(call.kwargs.get("saltenv")).or_else(|| opt_str(base.opt("saltenv")));
+    let mut opts = (*base.opts).clone();
+    opts.insert("test".into(), ctx.test.into());
+    ctx.opts = Arc::new(opts);
     ctx.saltenv = saltenv
         .clone()
         .or(default_env.map(str::to_string))
