@@ -2,4 +2,5 @@
 //! One test binary with a module per area, to keep link time down.
 
 mod harness;
+mod master_states;
 mod state_diff;
