@@ -28,6 +28,6 @@ mod tests_publish;
 
 pub use error::TransportError;
 pub use fileclient::RemoteFileClient;
-pub use halite_proto::loads::{JobResult, PillarRequest};
+pub use halite_proto::loads::{self, JobResult, PillarRequest};
 pub use link::MasterLink;
 pub use settings::LinkSettings;
