@@ -1,7 +1,7 @@
-//! The `yaml` outputter: a port of the parts of PyYAML's emitter that Salt's
+//! The `yaml` outputter: a port of the parts of the libyaml/PyYAML emitter that Salt's
 //! `safe_dump(data, default_flow_style=False, allow_unicode=True)` exercises
 //! (sorted keys, indentless sequences under keys, quoting and folding at
-//! 80 columns exactly as PyYAML decides them).
+//! 80 columns as libyaml, which Salt's dumper uses, decides them).
 
 use std::sync::OnceLock;
 
@@ -350,44 +350,38 @@ impl Emitter {
         self.write_indicator("'", false, false, false);
     }
 
+    /// libyaml's double-quoted writer (Salt dumps with the C emitter): folds
+    /// only at a single space past the width, escaping a following space.
     fn write_double_quoted(&mut self, text: &str, split: bool) {
         self.write_indicator("\"", true, false, false);
         let chars: Vec<char> = text.chars().collect();
-        let (mut start, mut end) = (0usize, 0usize);
-        while end <= chars.len() {
-            let ch = chars.get(end).copied();
-            if ch.is_none_or(needs_escape) {
-                if start < end {
-                    let data: String = chars[start..end].iter().collect();
-                    self.write(&data);
-                    start = end;
+        let mut spaces = false;
+        for (i, &ch) in chars.iter().enumerate() {
+            if needs_escape(ch) {
+                self.write(&escape(ch));
+                spaces = false;
+            } else if ch == ' ' {
+                if split
+                    && !spaces
+                    && self.column > self.best_width
+                    && i != 0
+                    && i != chars.len() - 1
+                {
+                    self.write_indent();
+                    if chars.get(i + 1) == Some(&' ') {
+                        self.write("\\");
+                    }
+                } else {
+                    self.write(" ");
                 }
-                if let Some(c) = ch {
-                    self.write(&escape(c));
-                    start = end + 1;
-                }
+                spaces = true;
+            } else {
+                self.write(&ch.to_string());
+                spaces = false;
             }
-            if 0 < end
-                && end + 1 < chars.len()
-                && (ch == Some(' ') || start >= end)
-                && self.column + (end.saturating_sub(start)) > self.best_width
-                && split
-            {
-                let mut data: String = chars[start..end].iter().collect();
-                data.push('\\');
-                if start < end {
-                    start = end;
-                }
-                self.write(&data);
-                self.write_indent();
-                self.whitespace = false;
-                self.indention = false;
-                if chars.get(start) == Some(&' ') {
-                    self.write("\\");
-                }
-            }
-            end += 1;
         }
+        self.whitespace = false;
+        self.indention = false;
         self.write_indicator("\"", false, false, false);
     }
 }
@@ -396,13 +390,16 @@ fn is_break(c: char) -> bool {
     matches!(c, '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
-fn needs_escape(c: char) -> bool {
-    matches!(
-        c,
-        '"' | '\\' | '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}'
-    ) || !(('\x20'..='\x7e').contains(&c)
+/// libyaml's `IS_PRINTABLE` (BMP only; `\n` counts as printable).
+fn is_printable(c: char) -> bool {
+    c == '\n'
+        || ('\x20'..='\x7e').contains(&c)
         || ('\u{a0}'..='\u{d7ff}').contains(&c)
-        || ('\u{e000}'..='\u{fffd}').contains(&c))
+        || (('\u{e000}'..='\u{fffd}').contains(&c) && c != '\u{feff}')
+}
+
+fn needs_escape(c: char) -> bool {
+    !is_printable(c) || is_break(c) || c == '\r' || c == '"' || c == '\\'
 }
 
 fn escape(c: char) -> String {
@@ -551,12 +548,7 @@ fn analyze(text: &str) -> Analysis {
             line_breaks = true;
         }
         if !(ch == '\n' || ('\x20'..='\x7e').contains(&ch)) {
-            let unicode = (ch == '\u{85}'
-                || ('\u{a0}'..='\u{d7ff}').contains(&ch)
-                || ('\u{e000}'..='\u{fffd}').contains(&ch)
-                || ('\u{10000}'..'\u{10ffff}').contains(&ch))
-                && ch != '\u{feff}';
-            special |= !unicode;
+            special |= !is_printable(ch);
         }
         if ch == ' ' {
             leading_space |= i == 0;
