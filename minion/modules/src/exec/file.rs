@@ -1,0 +1,266 @@
+//! The `file` execution module (minimal set): file_exists, directory_exists,
+//! read, write, touch, remove, mkdir, stats, get_mode, get_user, get_group.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+use halite_api::{ExecCall, ExecError, ExecSpec, Map, Value};
+
+use super::{ok, required_str, ExecResult};
+use crate::util::{accounts, perms};
+
+pub const SPECS: &[ExecSpec] = &[
+    ExecSpec { name: "file.file_exists", doc: "Tests to see if path is a valid file.  Returns True/False.", run: file_exists },
+    ExecSpec { name: "file.directory_exists", doc: "Tests to see if path is a valid directory.  Returns True/False.", run: directory_exists },
+    ExecSpec { name: "file.read", doc: "Return the content of the file.", run: read },
+    ExecSpec { name: "file.write", doc: "Write text to a file, overwriting any existing contents.", run: write },
+    ExecSpec { name: "file.touch", doc: "Just like the ``touch`` command, create a file if it doesn't exist or simply update the atime and mtime if it already does.", run: touch },
+    ExecSpec { name: "file.remove", doc: "Remove the named file. If a directory is supplied, it will be recursively deleted.", run: remove },
+    ExecSpec { name: "file.mkdir", doc: "Ensure that a directory is available.", run: mkdir },
+    ExecSpec { name: "file.stats", doc: "Return a dict containing the stats for a given file", run: stats },
+    ExecSpec { name: "file.get_mode", doc: "Return the mode of a file", run: get_mode },
+    ExecSpec { name: "file.get_user", doc: "Return the user that owns a given file", run: get_user },
+    ExecSpec { name: "file.get_group", doc: "Return the group that owns a given file", run: get_group },
+];
+
+fn path_arg(call: &ExecCall<'_>, key: &str) -> Result<String, ExecError> {
+    required_str(call, 0, key)
+}
+
+fn io_err(path: &str) -> impl Fn(std::io::Error) -> ExecError + '_ {
+    move |e| ExecError::Failed(format!("{path}: {e}"))
+}
+
+fn file_exists(call: &ExecCall<'_>) -> ExecResult {
+    ok(Path::new(&path_arg(call, "path")?).is_file())
+}
+
+fn directory_exists(call: &ExecCall<'_>) -> ExecResult {
+    ok(Path::new(&path_arg(call, "path")?).is_dir())
+}
+
+fn read(call: &ExecCall<'_>) -> ExecResult {
+    let path = path_arg(call, "path")?;
+    let data = std::fs::read(&path).map_err(io_err(&path))?;
+    ok(String::from_utf8_lossy(&data).into_owned())
+}
+
+fn write(call: &ExecCall<'_>) -> ExecResult {
+    let path = path_arg(call, "path")?;
+    let lines: Vec<Value> = match call.kwargs.get("args") {
+        Some(Value::Array(a)) => a.clone(),
+        Some(v) => vec![v.clone()],
+        None => call.args[1..].to_vec(),
+    };
+    let text: String = lines
+        .iter()
+        .map(|l| format!("{}\n", halite_api::module::value_to_arg_string(l)))
+        .collect();
+    std::fs::write(&path, text).map_err(io_err(&path))?;
+    ok(format!("Wrote {} lines to \"{path}\"", lines.len()))
+}
+
+fn touch(call: &ExecCall<'_>) -> ExecResult {
+    let name = path_arg(call, "name")?;
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&name)
+        .map_err(io_err(&name))?;
+    let now = std::time::SystemTime::now();
+    let at = |key: &str, idx: usize| -> Result<std::time::SystemTime, ExecError> {
+        match call.arg_str(idx, key) {
+            Some(s) => s
+                .parse::<u64>()
+                .map(|t| std::time::UNIX_EPOCH + std::time::Duration::from_secs(t))
+                .map_err(|_| ExecError::Invocation("atime and mtime must be integers".into())),
+            None => Ok(now),
+        }
+    };
+    let times = std::fs::FileTimes::new()
+        .set_accessed(at("atime", 1)?)
+        .set_modified(at("mtime", 2)?);
+    f.set_times(times).map_err(io_err(&name))?;
+    ok(Path::new(&name).exists())
+}
+
+fn remove(call: &ExecCall<'_>) -> ExecResult {
+    let path = path_arg(call, "path")?;
+    let p = Path::new(&path);
+    if !p.is_absolute() {
+        return Err(ExecError::Invocation(format!(
+            "File path must be absolute: {path}"
+        )));
+    }
+    let res = match std::fs::symlink_metadata(p) {
+        Ok(md) if md.is_dir() => std::fs::remove_dir_all(p),
+        Ok(_) => std::fs::remove_file(p),
+        Err(_) => return ok(false),
+    };
+    res.map_err(|e| ExecError::Failed(format!("Could not remove '{path}': {e}")))?;
+    ok(true)
+}
+
+fn mkdir(call: &ExecCall<'_>) -> ExecResult {
+    let dir = path_arg(call, "dir_path")?;
+    let p = Path::new(&dir);
+    if !p.is_dir() {
+        let opt = |idx: usize, key: &str| {
+            call.arg(idx, key)
+                .filter(|v| !v.is_null())
+                .map(halite_api::module::value_to_arg_string)
+        };
+        let mode = call.arg(3, "mode").and_then(perms::normalize_mode);
+        crate::states::file::makedirs_perms(
+            p,
+            opt(1, "user").as_deref(),
+            opt(2, "group").as_deref(),
+            mode.as_deref(),
+        )
+        .map_err(io_err(&dir))?;
+    }
+    ok(true)
+}
+
+fn secs(t: i64, nsec: i64) -> Value {
+    Value::from(t as f64 + nsec as f64 / 1e9)
+}
+
+/// Salt's `file.stats` dict for a path.
+pub fn stats_dict(path: &str, follow_symlinks: bool) -> Result<Value, ExecError> {
+    let p = Path::new(path);
+    let md = if follow_symlinks {
+        std::fs::metadata(p).or_else(|_| std::fs::symlink_metadata(p))
+    } else {
+        std::fs::symlink_metadata(p)
+    }
+    .map_err(|_| ExecError::Failed(format!("Path not found: {path}")))?;
+    let ft = md.file_type();
+    use std::os::unix::fs::FileTypeExt;
+    let kind = if ft.is_symlink() {
+        "link"
+    } else if ft.is_dir() {
+        "dir"
+    } else if ft.is_char_device() {
+        "char"
+    } else if ft.is_block_device() {
+        "block"
+    } else if ft.is_fifo() {
+        "pipe"
+    } else if ft.is_socket() {
+        "socket"
+    } else {
+        "file"
+    };
+    let mut m = Map::new();
+    m.insert("inode".into(), md.ino().into());
+    m.insert("uid".into(), md.uid().into());
+    m.insert("gid".into(), md.gid().into());
+    m.insert("group".into(), accounts::gid_to_name(md.gid()).into());
+    m.insert("user".into(), accounts::uid_to_name(md.uid()).into());
+    m.insert("atime".into(), secs(md.atime(), md.atime_nsec()));
+    m.insert("mtime".into(), secs(md.mtime(), md.mtime_nsec()));
+    m.insert("ctime".into(), secs(md.ctime(), md.ctime_nsec()));
+    m.insert("size".into(), md.size().into());
+    m.insert("mode".into(), format!("{:04o}", md.mode() & 0o7777).into());
+    m.insert("type".into(), kind.into());
+    m.insert(
+        "target".into(),
+        std::fs::canonicalize(p)
+            .map(|t| t.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| path.to_string())
+            .into(),
+    );
+    Ok(Value::Object(m))
+}
+
+fn stats(call: &ExecCall<'_>) -> ExecResult {
+    let path = path_arg(call, "path")?;
+    ok(stats_dict(&path, call.kwarg_bool("follow_symlinks", true))?)
+}
+
+fn get_mode(call: &ExecCall<'_>) -> ExecResult {
+    let path = path_arg(call, "path")?;
+    ok(stats_dict(&path, call.kwarg_bool("follow_symlinks", true))
+        .map(|s| s["mode"].clone())
+        .unwrap_or_else(|_| Value::String(String::new())))
+}
+
+fn get_user(call: &ExecCall<'_>) -> ExecResult {
+    let path = path_arg(call, "path")?;
+    ok(stats_dict(&path, call.kwarg_bool("follow_symlinks", true))
+        .map(|s| s["user"].clone())
+        .unwrap_or(Value::Bool(false)))
+}
+
+fn get_group(call: &ExecCall<'_>) -> ExecResult {
+    let path = path_arg(call, "path")?;
+    ok(stats_dict(&path, call.kwarg_bool("follow_symlinks", true))
+        .map(|s| s["group"].clone())
+        .unwrap_or(Value::Bool(false)))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::{ctx_with, FakeRunner, TempDir};
+    use halite_api::Map;
+    use serde_json::json;
+
+    #[test]
+    fn file_functions() {
+        let d = TempDir::new("fileexec");
+        let ctx = ctx_with(FakeRunner::new(), &d.0);
+        let c = |f: &str, args: Vec<serde_json::Value>| ctx.call(f, args, Map::new());
+        let p = d.s("w.txt");
+        assert_eq!(
+            c("file.write", vec![json!(p), json!("a"), json!("b")])
+                .unwrap()
+                .ret,
+            json!(format!("Wrote 2 lines to \"{p}\""))
+        );
+        assert_eq!(c("file.read", vec![json!(p)]).unwrap().ret, json!("a\nb\n"));
+        assert_eq!(
+            c("file.file_exists", vec![json!(p)]).unwrap().ret,
+            json!(true)
+        );
+        assert_eq!(
+            c("file.directory_exists", vec![json!(p)]).unwrap().ret,
+            json!(false)
+        );
+        let st = c("file.stats", vec![json!(p)]).unwrap().ret;
+        assert_eq!(st["type"], json!("file"));
+        assert_eq!(st["size"], json!(4));
+        assert_eq!(st["user"], json!("root"));
+        let dir = d.s("x/y");
+        assert_eq!(
+            c(
+                "file.mkdir",
+                vec![json!(dir), json!("nobody"), json!(null), json!(700)]
+            )
+            .unwrap()
+            .ret,
+            json!(true)
+        );
+        assert_eq!(
+            c("file.get_mode", vec![json!(dir)]).unwrap().ret,
+            json!("0700")
+        );
+        assert_eq!(
+            c("file.get_user", vec![json!(dir)]).unwrap().ret,
+            json!("nobody")
+        );
+        assert_eq!(
+            c("file.touch", vec![json!(d.s("t"))]).unwrap().ret,
+            json!(true)
+        );
+        assert_eq!(
+            c("file.remove", vec![json!(d.s("x"))]).unwrap().ret,
+            json!(true)
+        );
+        assert_eq!(
+            c("file.remove", vec![json!(d.s("x"))]).unwrap().ret,
+            json!(false)
+        );
+        assert!(c("file.stats", vec![json!(d.s("none"))]).is_err());
+    }
+}

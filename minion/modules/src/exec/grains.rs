@@ -1,0 +1,196 @@
+//! The `grains` execution module: items, item, get, ls, setval, setvals.
+
+use std::path::PathBuf;
+
+use halite_api::{ExecCall, ExecError, ExecSpec, Map, Value};
+
+use super::pillar::{get_with_default, lookup_args, traverse};
+use super::{ok, required_str, ExecResult};
+use crate::util::{atomic, yaml};
+
+pub const SPECS: &[ExecSpec] = &[
+    ExecSpec { name: "grains.items", doc: "Return all of the minion's grains", run: items },
+    ExecSpec { name: "grains.item", doc: "Return one or more grains", run: item },
+    ExecSpec { name: "grains.get", doc: "Attempt to retrieve the named value from grains, if the named value is not available return the passed default.", run: get },
+    ExecSpec { name: "grains.ls", doc: "Return a list of all available grains", run: ls },
+    ExecSpec { name: "grains.setval", doc: "Set a grains value in the grains config file", run: setval },
+    ExecSpec { name: "grains.setvals", doc: "Set new grains values in the grains config file", run: setvals },
+];
+
+fn items(call: &ExecCall<'_>) -> ExecResult {
+    ok((*call.ctx.grains).clone())
+}
+
+fn item(call: &ExecCall<'_>) -> ExecResult {
+    let default = call
+        .kwargs
+        .get("default")
+        .cloned()
+        .unwrap_or_else(|| Value::String(String::new()));
+    let delimiter = call
+        .kwargs
+        .get("delimiter")
+        .and_then(Value::as_str)
+        .unwrap_or(":");
+    let mut ret = Map::new();
+    for a in &call.args {
+        let key = halite_api::module::value_to_arg_string(a);
+        let v = traverse(&call.ctx.grains, &key, delimiter)
+            .cloned()
+            .unwrap_or_else(|| default.clone());
+        ret.insert(key, v);
+    }
+    ok(Value::Object(ret))
+}
+
+fn get(call: &ExecCall<'_>) -> ExecResult {
+    let (key, default, merge, delimiter) = lookup_args(call)?;
+    ok(get_with_default(
+        &call.ctx.grains,
+        &key,
+        default,
+        merge,
+        &delimiter,
+    ))
+}
+
+fn ls(call: &ExecCall<'_>) -> ExecResult {
+    let mut keys: Vec<String> = call
+        .ctx
+        .grains
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    keys.sort();
+    ok(Value::Array(keys.into_iter().map(Value::String).collect()))
+}
+
+/// The `grains` file next to the minion config (`conf_file` option).
+pub fn grains_file(opts: &Map) -> PathBuf {
+    let conf = opts
+        .get("conf_file")
+        .and_then(Value::as_str)
+        .unwrap_or("/etc/salt/minion");
+    let p = PathBuf::from(conf);
+    if p.is_dir() {
+        p.join("grains")
+    } else {
+        p.parent()
+            .map(|d| d.join("grains"))
+            .unwrap_or_else(|| PathBuf::from("grains"))
+    }
+}
+
+/// Merge `new` into the grains file and return `new`.
+fn write_grains(opts: &Map, new: &Map) -> Result<Value, ExecError> {
+    let path = grains_file(opts);
+    let mut current = match std::fs::read_to_string(&path) {
+        Ok(text) => match yaml::load(&text).map_err(|e| {
+            ExecError::Failed(format!(
+                "Unable to read existing grains file {}: {e}",
+                path.display()
+            ))
+        })? {
+            Value::Object(m) => m,
+            Value::Null => Map::new(),
+            _ => {
+                return Err(ExecError::Failed(format!(
+                    "Grains file {} is not a mapping",
+                    path.display()
+                )))
+            }
+        },
+        Err(_) => Map::new(),
+    };
+    for (k, v) in new {
+        current.insert(k.clone(), v.clone());
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| ExecError::Failed(format!("Unable to create {}: {e}", dir.display())))?;
+    }
+    atomic::write_atomic(&path, yaml::dump(&Value::Object(current)).as_bytes(), 0o644).map_err(
+        |e| {
+            ExecError::Failed(format!(
+                "Unable to write to grains file at {}. Exception: {e}",
+                path.display()
+            ))
+        },
+    )?;
+    Ok(Value::Object(new.clone()))
+}
+
+fn setval(call: &ExecCall<'_>) -> ExecResult {
+    let key = required_str(call, 0, "key")?;
+    let val = call
+        .arg(1, "val")
+        .cloned()
+        .ok_or_else(|| ExecError::Invocation("Missing required argument: 'val'".into()))?;
+    let mut new = Map::new();
+    new.insert(key, val);
+    ok(write_grains(&call.ctx.opts, &new)?)
+}
+
+fn setvals(call: &ExecCall<'_>) -> ExecResult {
+    match call.arg(0, "grains") {
+        Some(Value::Object(m)) => ok(write_grains(&call.ctx.opts, m)?),
+        _ => Err(ExecError::Invocation(
+            "setvals grains must be a dictionary.".into(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::{ctx_with, FakeRunner, TempDir};
+    use serde_json::json;
+
+    #[test]
+    fn get_item_ls() {
+        let d = TempDir::new("grains");
+        let ctx = ctx_with(FakeRunner::new(), &d.0);
+        assert_eq!(
+            ctx.call("grains.get", vec![json!("roles:1")], Map::new())
+                .unwrap()
+                .ret,
+            json!("db")
+        );
+        assert_eq!(
+            ctx.call("grains.get", vec![json!("nope"), json!("dflt")], Map::new())
+                .unwrap()
+                .ret,
+            json!("dflt")
+        );
+        assert_eq!(
+            ctx.call("grains.item", vec![json!("os")], Map::new())
+                .unwrap()
+                .ret,
+            json!({"os": "Debian"})
+        );
+        let ls = ctx.call("grains.ls", vec![], Map::new()).unwrap().ret;
+        assert_eq!(ls[0], json!("id"));
+    }
+
+    #[test]
+    fn setval_writes_grains_file_next_to_config() {
+        let d = TempDir::new("grains2");
+        let ctx = ctx_with(FakeRunner::new(), &d.0);
+        let r = ctx
+            .call(
+                "grains.setval",
+                vec![json!("rack"), json!("r1")],
+                Map::new(),
+            )
+            .unwrap();
+        assert_eq!(r.ret, json!({"rack": "r1"}));
+        ctx.call(
+            "grains.setval",
+            vec![json!("roles"), json!(["a", "b"])],
+            Map::new(),
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(d.path("conf/grains")).unwrap();
+        assert_eq!(text, "rack: r1\nroles:\n- a\n- b\n");
+    }
+}

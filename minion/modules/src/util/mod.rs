@@ -1,0 +1,9 @@
+//! Helpers shared by the execution and state modules.
+
+pub mod accounts;
+pub mod atomic;
+pub mod diff;
+pub mod perms;
+pub mod shell;
+pub mod systemd;
+pub mod yaml;
