@@ -31,6 +31,33 @@ pub fn format_micros(micros: u128) -> String {
     )
 }
 
+/// Python's `time.asctime()` for now (UTC): `Mon Jan  1 00:00:00 2024`.
+pub fn asctime_now() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    asctime(secs)
+}
+
+/// `time.asctime()` of a Unix time (UTC).
+pub fn asctime(secs: i64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    let weekday = DAYS[days.rem_euclid(7) as usize];
+    let month = MONTHS[(m - 1) as usize];
+    format!(
+        "{weekday} {month} {d:>2} {:02}:{:02}:{:02} {y}",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
 /// Howard Hinnant's days → (year, month, day) in the proleptic Gregorian calendar.
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
@@ -53,6 +80,12 @@ mod tests {
         assert_eq!(format_micros(0), "19700101000000000000");
         // 2024-02-29 12:34:56.789012 UTC
         assert_eq!(format_micros(1_709_210_096_789_012), "20240229123456789012");
+    }
+
+    #[test]
+    fn asctime_matches_python() {
+        assert_eq!(asctime(0), "Thu Jan  1 00:00:00 1970");
+        assert_eq!(asctime(1_709_210_096), "Thu Feb 29 12:34:56 2024");
     }
 
     #[test]

@@ -7,16 +7,21 @@
 
 pub mod args;
 pub mod control;
+mod daemon;
 pub mod execute;
+pub mod grains;
 pub mod jid;
 pub mod jobs;
 pub mod link;
+pub mod live;
 pub mod minion;
 pub mod msgpack;
+pub mod pidfile;
 pub mod pool;
 pub mod proc;
 pub mod returns;
 pub mod saltutil;
+pub mod schedule;
 #[cfg(test)]
 mod testkit;
 #[cfg(test)]
@@ -24,6 +29,7 @@ mod tests;
 
 use halite_config::MinionConfig;
 
+pub use daemon::build_registry;
 pub use link::{Link, LinkError};
 pub use minion::{Minion, Services};
 
@@ -34,10 +40,8 @@ pub enum DaemonError {
     Fatal(String),
 }
 
-/// Run the minion until it is told to stop.
+/// Run the minion until SIGTERM/SIGINT (Ok) or a fatal error such as a
+/// rejected key (Err, with the reason).
 pub fn run(config: MinionConfig) -> Result<(), DaemonError> {
-    let _ = config;
-    Err(DaemonError::Fatal(
-        "halite minion is not implemented yet".into(),
-    ))
+    daemon::run(config)
 }

@@ -38,4 +38,10 @@ pub trait Link: Send + Sync {
 
     /// Compile this minion's pillar on the master (`_pillar`).
     fn fetch_pillar(&self, grains: &Value) -> Result<Value, LinkError>;
+
+    /// True once after the publish connection came back (master restart):
+    /// the daemon then fires its start events again.
+    fn take_reconnected(&self) -> bool {
+        false
+    }
 }

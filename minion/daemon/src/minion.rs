@@ -10,11 +10,13 @@ use std::time::Duration;
 use halite_api::{CommandRunner, Ctx, FileClient, Map, Registry, TemplateRenderer, Value};
 
 use crate::execute::{run_function, Outcome};
+use crate::jid::gen_jid;
 use crate::jobs::{JobRunner, JobState, JobTable};
 use crate::link::{Link, LinkError};
 use crate::pool::Pool;
 use crate::proc::ProcDir;
-use crate::returns::{multi_return, single_return};
+use crate::returns::{multi_return, schedule_return, single_return};
+use crate::schedule::{Entry, ReturnJob};
 
 /// What the targeting engine is asked.
 pub struct TargetQuery<'a> {
@@ -200,6 +202,11 @@ impl Minion {
         if !complete || !self.is_targeted(&load) || !self.first_sighting(&jid) {
             return false;
         }
+        self.launch(jid, load)
+    }
+
+    /// Start a job that was already accepted (targeting done).
+    pub fn launch(self: &Arc<Self>, jid: String, load: Map) -> bool {
         let Some(state) = self.jobs.start(&jid) else {
             return false;
         };
@@ -328,6 +335,130 @@ impl Minion {
             tick();
         }
         Ok(())
+    }
+}
+
+impl Minion {
+    /// Start a scheduled job unless `maxrunning` copies already run.
+    pub fn run_scheduled(self: &Arc<Self>, entry: Entry) -> bool {
+        let running = self
+            .procs
+            .all()
+            .iter()
+            .filter(|d| d.get("schedule").and_then(Value::as_str) == Some(entry.name.as_str()))
+            .count();
+        if running >= entry.maxrunning {
+            tracing::warn!(
+                "schedule job {} was not started, {running} already running",
+                entry.name
+            );
+            return false;
+        }
+        let jid = gen_jid();
+        let mut data = Map::new();
+        data.insert("id".into(), self.id.clone().into());
+        data.insert("fun".into(), entry.function.clone().into());
+        data.insert("fun_args".into(), entry.fun_args());
+        data.insert("schedule".into(), entry.name.clone().into());
+        data.insert("jid".into(), jid.clone().into());
+        if let Err(e) = self.procs.write(&jid, std::process::id(), &data) {
+            tracing::error!(
+                "cannot write proc file for scheduled job {}: {e}",
+                entry.name
+            );
+        }
+        let me = Arc::clone(self);
+        self.pool
+            .submit(move || me.scheduled_body(&jid, &entry, &data));
+        true
+    }
+
+    fn scheduled_body(&self, jid: &str, entry: &Entry, data: &Map) {
+        CURRENT_JID.with(|c| *c.borrow_mut() = Some(jid.to_string()));
+        let outcome = run_function(&self.ctx(jid), &entry.function, &entry.arg_list(), data);
+        CURRENT_JID.with(|c| *c.borrow_mut() = None);
+        self.procs.remove(jid);
+        if entry.return_job == ReturnJob::Off {
+            return;
+        }
+        let nocache = entry.return_job == ReturnJob::NoCache;
+        let load = schedule_return(
+            &self.id,
+            &entry.name,
+            &entry.function,
+            entry.fun_args(),
+            outcome,
+            nocache,
+        );
+        self.send_with_retry(load, jid);
+    }
+
+    /// Run `startup_states` (highstate / sls / top) once, returning with jid `req`.
+    pub fn run_startup_states(self: &Arc<Self>) {
+        let Some(kind) = self
+            .opts
+            .get("startup_states")
+            .and_then(Value::as_str)
+            .filter(|k| !k.is_empty())
+        else {
+            return;
+        };
+        let (fun, arg) = match kind {
+            "sls" => (
+                "state.sls",
+                vec![self
+                    .opts
+                    .get("sls_list")
+                    .cloned()
+                    .unwrap_or(Value::Array(vec![]))],
+            ),
+            "top" => (
+                "state.top",
+                vec![self
+                    .opts
+                    .get("top_file")
+                    .cloned()
+                    .unwrap_or(Value::String(String::new()))],
+            ),
+            _ => ("state.highstate", vec![]),
+        };
+        let mut load = Map::new();
+        load.insert("fun".into(), fun.into());
+        load.insert("arg".into(), Value::Array(arg));
+        load.insert("jid".into(), "req".into());
+        load.insert(
+            "ret".into(),
+            self.opts
+                .get("ext_job_cache")
+                .cloned()
+                .unwrap_or(Value::String(String::new())),
+        );
+        load.insert("tgt".into(), self.id.clone().into());
+        load.insert("tgt_type".into(), "glob".into());
+        tracing::info!("running startup_states: {fun}");
+        self.launch("req".into(), load);
+    }
+
+    /// Fire `salt/minion/<id>/start` (and `minion_start` when legacy events are on).
+    pub fn fire_start_events(&self) {
+        let message = format!(
+            "Minion {} started at {}",
+            self.id,
+            crate::jid::asctime_now()
+        );
+        let legacy = self
+            .opts
+            .get("enable_legacy_startup_events")
+            .is_none_or(halite_api::value::is_truthy);
+        let mut tags = vec![format!("salt/minion/{}/start", self.id)];
+        if legacy {
+            tags.insert(0, "minion_start".to_string());
+        }
+        for tag in tags {
+            if let Err(e) = self.link.fire_event(&tag, Value::String(message.clone())) {
+                tracing::warn!("cannot fire {tag}: {e}");
+            }
+        }
     }
 }
 
