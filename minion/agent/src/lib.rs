@@ -3,5 +3,6 @@
 
 pub mod call;
 pub mod cli;
+pub mod daemonize;
 pub mod logging;
 pub mod output;

@@ -49,6 +49,22 @@ pub struct LogSettings {
     pub file_level: Option<String>,
 }
 
+impl LogSettings {
+    /// From `log_level`, `log_file` and `log_level_logfile` in minion opts.
+    pub fn from_opts(opts: &halite_api::Map) -> Self {
+        let s = |k: &str| {
+            opts.get(k)
+                .and_then(halite_api::Value::as_str)
+                .map(str::to_string)
+        };
+        LogSettings {
+            console_level: s("log_level").unwrap_or_else(|| "warning".into()),
+            log_file: s("log_file").filter(|f| !f.is_empty()),
+            file_level: s("log_level_logfile"),
+        }
+    }
+}
+
 struct ConsoleFormat;
 
 impl<S, N> FormatEvent<S, N> for ConsoleFormat

@@ -74,17 +74,8 @@ pub fn main(argv: &[String]) -> i32 {
     };
     let mut opts = config.opts;
     context::apply_cli_overrides(&mut opts, &args);
-    logging::init(&log_settings(&opts));
+    logging::init(&LogSettings::from_opts(&opts));
     run(&args, opts)
-}
-
-fn log_settings(opts: &Map) -> LogSettings {
-    let s = |k: &str| opts.get(k).and_then(Value::as_str).map(str::to_string);
-    LogSettings {
-        console_level: s("log_level").unwrap_or_else(|| "warning".into()),
-        log_file: s("log_file").filter(|f| !f.is_empty()),
-        file_level: s("log_level_logfile"),
-    }
 }
 
 /// Whether to colour: `--force-color` > `--no-color` / `color: False` > stdout is a tty.

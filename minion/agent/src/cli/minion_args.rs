@@ -1,8 +1,9 @@
-//! `salt-minion`'s command line. The daemon itself lives in halite-daemon; until
-//! it is wired in here, `halite minion` parses its options and reports that the
-//! daemon is not part of this build.
+//! `salt-minion`'s command line: options, configuration, `-d`, the pid file and
+//! logging; the daemon loop itself is halite-daemon's `run`.
 
 use std::path::PathBuf;
+
+use halite_api::{Map, Value};
 
 use super::call_args::LOG_LEVELS;
 use super::optparse::{self, Kind, OptSpec};
@@ -73,6 +74,7 @@ pub struct MinionArgs {
     pub pidfile: Option<PathBuf>,
     pub log_level: Option<String>,
     pub log_file: Option<String>,
+    pub log_level_logfile: Option<String>,
 }
 
 /// Parse salt-minion's arguments.
@@ -87,6 +89,7 @@ pub fn parse(argv: &[String]) -> Result<MinionArgs, String> {
         pidfile: p.str("pidfile").map(PathBuf::from),
         log_level: p.str("log_level").map(str::to_string),
         log_file: p.str("log_file").map(str::to_string),
+        log_level_logfile: p.str("log_level_logfile").map(str::to_string),
     })
 }
 
@@ -99,12 +102,59 @@ pub fn main(argv: &[String]) -> i32 {
             return 64;
         }
     };
-    if let Err(e) = halite_config::load(&args.config_dir) {
-        eprintln!("{e}");
-        return 1;
+    let mut config = match halite_config::load(&args.config_dir) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
+    apply_overrides(&mut config.opts, &args);
+    if args.daemonize {
+        if let Err(e) = crate::daemonize::daemonize() {
+            eprintln!("Failed to daemonize: {e}");
+            return 1;
+        }
     }
-    eprintln!("halite minion: the daemon is not wired into this build yet (see halite-daemon)");
-    1
+    crate::logging::init(&crate::logging::LogSettings::from_opts(&config.opts));
+    let pidfile = config
+        .opts
+        .get("pidfile")
+        .and_then(Value::as_str)
+        .map(PathBuf::from);
+    if let Some(path) = &pidfile {
+        if let Err(e) = crate::daemonize::write_pidfile(path) {
+            tracing::error!("Failed to write pid file {}: {e}", path.display());
+        }
+    }
+    let status = match halite_daemon::run(config) {
+        Ok(()) => 0,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("{e}");
+            1
+        }
+    };
+    if let Some(path) = &pidfile {
+        let _ = std::fs::remove_file(path);
+    }
+    status
+}
+
+/// Command-line options over the configuration.
+fn apply_overrides(opts: &mut Map, args: &MinionArgs) {
+    if let Some(p) = &args.pidfile {
+        opts.insert("pidfile".into(), p.display().to_string().into());
+    }
+    if let Some(l) = &args.log_level {
+        opts.insert("log_level".into(), l.clone().into());
+    }
+    if let Some(f) = &args.log_file {
+        opts.insert("log_file".into(), f.clone().into());
+    }
+    if let Some(l) = &args.log_level_logfile {
+        opts.insert("log_level_logfile".into(), l.clone().into());
+    }
 }
 
 #[cfg(test)]
