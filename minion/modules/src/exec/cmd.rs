@@ -11,7 +11,7 @@ pub const SPECS: &[ExecSpec] = &[
     ExecSpec {
         name: "cmd.run",
         doc: "Execute the passed command and return the output as a string",
-        run: run,
+        run,
     },
     ExecSpec {
         name: "cmd.run_all",

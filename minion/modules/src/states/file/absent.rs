@@ -7,24 +7,24 @@ use halite_api::{StateCall, StateReturn};
 use super::{error, expand_name};
 use crate::states::ret;
 
-fn base(call: &StateCall<'_>, what: &str) -> Result<(String, StateReturn), StateReturn> {
+fn base(call: &StateCall<'_>, what: &str) -> Result<(String, StateReturn), Box<StateReturn>> {
     let name = expand_name(&call.name);
     let mut r = ret(call, Some(true), "");
     r.name = name.clone();
     if name.is_empty() {
-        return Err(StateReturn {
+        return Err(Box::new(StateReturn {
             name,
             ..error(call, format!("Must provide name to file.{what}"))
-        });
+        }));
     }
     if !Path::new(&name).is_absolute() {
-        return Err(StateReturn {
+        return Err(Box::new(StateReturn {
             name: name.clone(),
             ..error(
                 call,
                 format!("Specified file {name} is not an absolute path"),
             )
-        });
+        }));
     }
     Ok((name, r))
 }
@@ -32,7 +32,7 @@ fn base(call: &StateCall<'_>, what: &str) -> Result<(String, StateReturn), State
 pub fn absent(call: &StateCall<'_>) -> StateReturn {
     let (name, mut r) = match base(call, "absent") {
         Ok(v) => v,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     if name == "/" {
         return StateReturn {
@@ -113,7 +113,7 @@ pub fn missing(call: &StateCall<'_>) -> StateReturn {
 pub fn touch(call: &StateCall<'_>) -> StateReturn {
     let (name, mut r) = match base(call, "touch") {
         Ok(v) => v,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     let path = Path::new(&name);
     if call.test {

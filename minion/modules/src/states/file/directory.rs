@@ -194,16 +194,17 @@ fn walk(root: &Path) -> Vec<(PathBuf, bool)> {
     out
 }
 
-fn recurse_targets(
-    o: &Opts,
-) -> (
-    Option<&str>,
-    Option<&str>,
-    Option<&str>,
-    Option<&str>,
+/// (user, group, dir mode, file mode, check files, check dirs) for recursion.
+type RecurseTargets<'a> = (
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
     bool,
     bool,
-) {
+);
+
+fn recurse_targets(o: &Opts) -> RecurseTargets<'_> {
     let has = |k: &str| o.recurse.iter().any(|r| r == k);
     (
         o.user.as_deref().filter(|_| has("user")),

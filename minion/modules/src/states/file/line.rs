@@ -186,7 +186,7 @@ fn insert_or_ensure(
             let next_ok = lines
                 .get(idx + 1)
                 .is_some_and(|l| l.trim() == content.trim());
-            if !next_ok && !(mode == "insert" && present) {
+            if !(next_ok || mode == "insert" && present) {
                 lines.insert(
                     idx + 1,
                     format!("{}{}", indent_of(&lines[idx]), content.trim_start()),
@@ -199,7 +199,7 @@ fn insert_or_ensure(
                 .position(|l| b.is_match(l))
                 .ok_or_else(|| format!("Found no match for before {}", b.as_str()))?;
             let prev_ok = idx > 0 && lines[idx - 1].trim() == content.trim();
-            if !prev_ok && !(mode == "insert" && present) {
+            if !(prev_ok || mode == "insert" && present) {
                 lines.insert(
                     idx,
                     format!("{}{}", indent_of(&lines[idx]), content.trim_start()),

@@ -463,3 +463,305 @@ fn create_new(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::{changes, ctx_with, run_state, FakeRunner, TempDir};
+    use crate::util::perms::stats;
+    use serde_json::json;
+
+    fn setup(tag: &str) -> (TempDir, halite_api::Ctx) {
+        let d = TempDir::new(tag);
+        std::fs::create_dir_all(d.path("salt/files")).unwrap();
+        std::fs::write(d.path("salt/files/static.txt"), "static content\n").unwrap();
+        std::fs::write(
+            d.path("salt/files/t.j2"),
+            "port={{ port }}\nname={{ name }}\n",
+        )
+        .unwrap();
+        let ctx = ctx_with(FakeRunner::new(), &d.0);
+        (d, ctx)
+    }
+
+    #[test]
+    fn new_files_mode_reporting() {
+        let (d, ctx) = setup("mg1");
+        let r = run_state(
+            &ctx,
+            "file.managed",
+            json!({"name": d.s("int.txt"), "contents": "a", "mode": 644}),
+            false,
+        );
+        assert_eq!(
+            (r.comment.clone(), changes(&r)),
+            (
+                format!("File {} updated", d.s("int.txt")),
+                json!({"diff": "New file", "mode": "0644"})
+            )
+        );
+        let r = run_state(
+            &ctx,
+            "file.managed",
+            json!({"name": d.s("p.txt"), "contents": "d", "mode": "0600"}),
+            false,
+        );
+        assert_eq!(changes(&r), json!({"diff": "New file"}));
+        assert_eq!(stats(&d.path("p.txt"), true).unwrap().mode, "0600");
+        let r = run_state(
+            &ctx,
+            "file.managed",
+            json!({"name": d.s("list.txt"), "contents": ["first", "second"]}),
+            false,
+        );
+        assert_eq!(changes(&r), json!({"diff": "New file"}));
+        assert_eq!(
+            std::fs::read_to_string(d.path("list.txt")).unwrap(),
+            "first\nsecond\n"
+        );
+        assert_eq!(stats(&d.path("list.txt"), true).unwrap().mode, "0644");
+        let r = run_state(
+            &ctx,
+            "file.managed",
+            json!({"name": d.s("nonl.txt"), "contents": "no newline", "contents_newline": false}),
+            false,
+        );
+        assert_eq!(r.result, Some(true));
+        assert_eq!(
+            std::fs::read_to_string(d.path("nonl.txt")).unwrap(),
+            "no newline"
+        );
+        let r = run_state(
+            &ctx,
+            "file.managed",
+            json!({"name": d.s("empty.txt")}),
+            false,
+        );
+        assert_eq!(
+            (r.comment.as_str(), changes(&r)),
+            (
+                "Empty file",
+                json!({"new": format!("file {} created", d.s("empty.txt"))})
+            )
+        );
+        let r = run_state(
+            &ctx,
+            "file.managed",
+            json!({"name": d.s("deep/dir/s.txt"), "source": "salt://files/static.txt", "makedirs": true}),
+            false,
+        );
+        assert_eq!(changes(&r), json!({"diff": "New file", "mode": "0644"}));
+        assert_eq!(
+            std::fs::read_to_string(d.path("deep/dir/s.txt")).unwrap(),
+            "static content\n"
+        );
+    }
+
+    #[test]
+    fn existing_file_diff_perms_noop() {
+        let (d, ctx) = setup("mg2");
+        std::fs::write(d.path("f.txt"), "old\n").unwrap();
+        let r = run_state(
+            &ctx,
+            "file.managed",
+            json!({"name": d.s("f.txt"), "contents": "new", "backup": "minion"}),
+            false,
+        );
+        assert_eq!(
+            changes(&r),
+            json!({"diff": "--- \n+++ \n@@ -1 +1 @@\n-old\n+new\n"})
+        );
+        assert!(d.path("cache/file_backup").is_dir());
+        let r = run_state(
+            &ctx,
+            "file.managed",
+            json!({"name": d.s("f.txt"), "contents": "new"}),
+            false,
+        );
+        assert_eq!(
+            (r.comment.clone(), changes(&r)),
+            (
+                format!("File {} is in the correct state", d.s("f.txt")),
+                json!({})
+            )
+        );
+        let r = run_state(
+            &ctx,
+            "file.managed",
+            json!({"name": d.s("f.txt"), "contents": "other", "show_changes": false}),
+            false,
+        );
+        assert_eq!(changes(&r), json!({"diff": "<show_changes=False>"}));
+        let r = run_state(
+            &ctx,
+            "file.managed",
+            json!({"name": d.s("f.txt"), "contents": "other", "user": "nobody", "mode": "0600"}),
+            false,
+        );
+        assert_eq!(changes(&r), json!({"user": "nobody", "mode": "0600"}));
+        std::fs::write(d.path("keep.txt"), "original\n").unwrap();
+        let r = run_state(
+            &ctx,
+            "file.managed",
+            json!({"name": d.s("keep.txt"), "contents": "x", "replace": false}),
+            false,
+        );
+        assert_eq!(
+            r.comment,
+            format!(
+                "File {} exists with proper permissions. No changes made.",
+                d.s("keep.txt")
+            )
+        );
+        assert_eq!(
+            std::fs::read_to_string(d.path("keep.txt")).unwrap(),
+            "original\n"
+        );
+    }
+
+    #[test]
+    fn errors_and_sources() {
+        let (d, ctx) = setup("mg3");
+        let r = run_state(
+            &ctx,
+            "file.managed",
+            json!({"name": d.s("no/such/f.txt"), "contents": "x"}),
+            false,
+        );
+        assert_eq!(
+            (r.result, r.comment.as_str(), changes(&r)),
+            (Some(false), "Parent directory not present", json!({}))
+        );
+        let r = run_state(
+            &ctx,
+            "file.managed",
+            json!({"name": d.s("n.txt"), "source": "salt://files/nope.txt"}),
+            false,
+        );
+        assert_eq!(
+            r.comment,
+            "Unable to manage file: Source file salt://files/nope.txt not found in saltenv 'base'"
+        );
+        let r = run_state(
+            &ctx,
+            "file.managed",
+            json!({"name": d.s("n.txt"), "source": "salt://files/nope.txt"}),
+            true,
+        );
+        assert_eq!(
+            (r.result, r.comment.as_str()),
+            (
+                Some(false),
+                "Source file salt://files/nope.txt not found in saltenv 'base'"
+            )
+        );
+        let r = run_state(
+            &ctx,
+            "file.managed",
+            json!({"name": d.s("n.txt"), "source": ["salt://files/nope.txt"]}),
+            false,
+        );
+        assert_eq!(
+            r.comment,
+            "Unable to manage file: none of the specified sources were found"
+        );
+        let r = run_state(
+            &ctx,
+            "file.managed",
+            json!({"name": d.s("first.txt"), "source": ["salt://files/nope.txt", "salt://files/static.txt"]}),
+            false,
+        );
+        assert_eq!(changes(&r), json!({"diff": "New file", "mode": "0644"}));
+        let r = run_state(
+            &ctx,
+            "file.managed",
+            json!({"name": d.s("x.txt"), "source": "salt://files/static.txt", "contents": "x"}),
+            false,
+        );
+        assert_eq!(r.comment, "'source' cannot be used in combination with 'contents', 'contents_pillar', or 'contents_grains'");
+        let r = run_state(
+            &ctx,
+            "file.managed",
+            json!({"name": "relative.txt", "contents": "x"}),
+            false,
+        );
+        assert_eq!(
+            r.comment,
+            "Specified file relative.txt is not an absolute path"
+        );
+    }
+
+    #[test]
+    fn templates_and_pillar_contents() {
+        let (d, ctx) = setup("mg4");
+        let name = d.s("app.conf");
+        let args = json!({"name": name, "source": "salt://files/t.j2", "template": "jinja", "mode": 640, "defaults": {"port": 80}, "context": {"port": 8443}});
+        let r = run_state(&ctx, "file.managed", args.clone(), false);
+        assert_eq!(changes(&r), json!({"diff": "New file", "mode": "0640"}));
+        assert_eq!(
+            std::fs::read_to_string(&name).unwrap(),
+            format!("port=8443\nname={name}\n")
+        );
+        assert_eq!(
+            run_state(&ctx, "file.managed", args, true).comment,
+            format!("The file {name} is in the correct state")
+        );
+        std::fs::write(d.path("salt/files/bad.j2"), "{{ fail }}").unwrap();
+        let r = run_state(
+            &ctx,
+            "file.managed",
+            json!({"name": d.s("bad"), "source": "salt://files/bad.j2", "template": "jinja"}),
+            false,
+        );
+        assert!(
+            r.comment
+                .starts_with("Unable to manage file: Jinja variable 'fail' is undefined"),
+            "{}",
+            r.comment
+        );
+        let r = run_state(
+            &ctx,
+            "file.managed",
+            json!({"name": d.s("motd"), "contents_pillar": "motd"}),
+            false,
+        );
+        assert_eq!(r.result, Some(true));
+        assert_eq!(std::fs::read_to_string(d.path("motd")).unwrap(), "hello\n");
+        let r = run_state(
+            &ctx,
+            "file.managed",
+            json!({"name": d.s("motd"), "contents_pillar": "nope"}),
+            false,
+        );
+        assert_eq!(r.comment, "Pillar nope does not exist");
+    }
+
+    #[test]
+    fn test_mode_predictions() {
+        let (d, ctx) = setup("mg5");
+        let r = run_state(
+            &ctx,
+            "file.managed",
+            json!({"name": d.s("new.txt"), "contents": "brand new"}),
+            true,
+        );
+        assert_eq!(r.result, None);
+        assert_eq!(r.comment, format!("The file {} is set to be changed\nNote: No changes made, actual changes may\nbe different due to other states.", d.s("new.txt")));
+        assert_eq!(changes(&r), json!({"newfile": d.s("new.txt")}));
+        assert!(!d.path("new.txt").exists());
+        std::fs::write(d.path("e.txt"), "old line\nkeep\n").unwrap();
+        let r = run_state(
+            &ctx,
+            "file.managed",
+            json!({"name": d.s("e.txt"), "contents": "new line\nkeep\n", "mode": "0600"}),
+            true,
+        );
+        assert_eq!(
+            changes(&r),
+            json!({"diff": "--- \n+++ \n@@ -1,2 +1,2 @@\n-old line\n+new line\n keep\n", "mode": "0600"})
+        );
+        assert_eq!(
+            std::fs::read_to_string(d.path("e.txt")).unwrap(),
+            "old line\nkeep\n"
+        );
+    }
+}
