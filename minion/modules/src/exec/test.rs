@@ -68,12 +68,8 @@ fn sleep(call: &ExecCall<'_>) -> ExecResult {
 }
 
 fn arg(call: &ExecCall<'_>) -> ExecResult {
-    let kwargs: Map = call
-        .kwargs
-        .iter()
-        .filter(|(k, _)| !k.starts_with("__"))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    // Salt 3008 returns the keyword arguments as received, `__pub_*` included.
+    let kwargs: Map = call.kwargs.clone();
     let mut ret = Map::new();
     ret.insert("args".into(), Value::Array(call.args.clone()));
     ret.insert("kwargs".into(), Value::Object(kwargs));
@@ -121,7 +117,7 @@ mod tests {
             .clone();
         assert_eq!(
             ctx.call("test.arg", vec![json!(1)], kw).unwrap().ret,
-            json!({"args": [1], "kwargs": {"a": 1}})
+            json!({"args": [1], "kwargs": {"a": 1, "__pub_jid": "x"}})
         );
         assert!(ctx.call("test.echo", vec![], Default::default()).is_err());
         assert_eq!(
