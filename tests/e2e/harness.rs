@@ -18,5 +18,9 @@ fn python_minion_answers_ping_through_real_master() {
         let (v, _) = master.salt_json(&["py-harness", "test.ping", "--timeout", "5"]);
         v.get("py-harness") == Some(&json!(true))
     });
-    assert!(answered, "python minion never answered; log:\n{}", minion.log());
+    assert!(
+        answered,
+        "python minion never answered; log:\n{}",
+        minion.log()
+    );
 }

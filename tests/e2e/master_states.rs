@@ -27,15 +27,27 @@ fn master_with_app(venv: &Path, out: &Path) -> Master {
     );
     write(&master.file_root().join("app/init.sls"), &sls);
     write(&master.file_root().join("app/app.conf"), "version=1\n");
-    write(&master.file_root().join("top.sls"), "base:\n  '*':\n    - app\n");
+    write(
+        &master.file_root().join("top.sls"),
+        "base:\n  '*':\n    - app\n",
+    );
     master
 }
 
 fn wait_answering(master: &Master, minion: &Minion) {
     let up = wait_until(Duration::from_secs(60), || {
-        master.salt_json(&[&minion.id, "test.ping", "--timeout", "5"]).0.get(&minion.id) == Some(&json!(true))
+        master
+            .salt_json(&[&minion.id, "test.ping", "--timeout", "5"])
+            .0
+            .get(&minion.id)
+            == Some(&json!(true))
     });
-    assert!(up, "minion {} never answered; log:\n{}", minion.id, minion.log());
+    assert!(
+        up,
+        "minion {} never answered; log:\n{}",
+        minion.id,
+        minion.log()
+    );
 }
 
 fn apply(master: &Master, id: &str) -> Value {
@@ -44,13 +56,18 @@ fn apply(master: &Master, id: &str) -> Value {
 }
 
 fn only_result(ret: &Value) -> &Value {
-    let map = ret.as_object().unwrap_or_else(|| panic!("state.apply returned {ret}"));
+    let map = ret
+        .as_object()
+        .unwrap_or_else(|| panic!("state.apply returned {ret}"));
     assert_eq!(map.len(), 1, "one state expected: {ret}");
     map.values().next().unwrap()
 }
 
 fn cached(minion: &Minion, rel: &str) -> PathBuf {
-    minion.root_dir().join("var/cache/salt/minion/files/base").join(rel)
+    minion
+        .root_dir()
+        .join("var/cache/salt/minion/files/base")
+        .join(rel)
 }
 
 #[test]
@@ -63,22 +80,42 @@ fn changed_master_file_is_used_and_unchanged_file_is_not_refetched() {
 
     let first = apply(&master, &minion.id);
     assert_eq!(only_result(&first)["result"], json!(true), "{first}");
-    assert_eq!(fs::read_to_string(out.path().join("app.conf")).unwrap(), "version=1\n");
+    assert_eq!(
+        fs::read_to_string(out.path().join("app.conf")).unwrap(),
+        "version=1\n"
+    );
     let cache = cached(&minion, "app/app.conf");
     let before = fs::metadata(&cache).unwrap_or_else(|e| panic!("{}: {e}", cache.display()));
 
     std::thread::sleep(Duration::from_millis(1100));
     let again = apply(&master, &minion.id);
-    assert_eq!(only_result(&again)["changes"], json!({}), "converged run: {again}");
+    assert_eq!(
+        only_result(&again)["changes"],
+        json!({}),
+        "converged run: {again}"
+    );
     let after = fs::metadata(&cache).unwrap();
-    assert_eq!((before.ino(), before.mtime_nsec()), (after.ino(), after.mtime_nsec()), "unchanged file was fetched again");
+    assert_eq!(
+        (before.ino(), before.mtime_nsec()),
+        (after.ino(), after.mtime_nsec()),
+        "unchanged file was fetched again"
+    );
 
     write(&master.file_root().join("app/app.conf"), "version=2\n");
     let changed = apply(&master, &minion.id);
     let res = only_result(&changed);
     assert_eq!(res["result"], json!(true), "{changed}");
-    assert!(res["changes"]["diff"].as_str().unwrap_or("").contains("+version=2"), "{changed}");
-    assert_eq!(fs::read_to_string(out.path().join("app.conf")).unwrap(), "version=2\n");
+    assert!(
+        res["changes"]["diff"]
+            .as_str()
+            .unwrap_or("")
+            .contains("+version=2"),
+        "{changed}"
+    );
+    assert_eq!(
+        fs::read_to_string(out.path().join("app.conf")).unwrap(),
+        "version=2\n"
+    );
 }
 
 #[test]
@@ -99,19 +136,35 @@ fn boot_highstate(flavor: Flavor, id: &str) {
     let minion = Minion::start(&master, id, flavor, json!({"startup_states": "highstate"}));
     let conf = out.path().join("app.conf");
     let applied = wait_until(Duration::from_secs(90), || conf.exists());
-    assert!(applied, "highstate did not run on boot; log:\n{}", minion.log());
+    assert!(
+        applied,
+        "highstate did not run on boot; log:\n{}",
+        minion.log()
+    );
     assert_eq!(fs::read_to_string(&conf).unwrap(), "version=1\n");
     // The boot highstate's return reached the master's job cache.
     let found = wait_until(Duration::from_secs(30), || {
-        let out = master.cli("salt-run", &["jobs.list_jobs", "search_function=state.highstate", "--out=json"]);
+        let out = master.cli(
+            "salt-run",
+            &[
+                "jobs.list_jobs",
+                "search_function=state.highstate",
+                "--out=json",
+            ],
+        );
         let jobs: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
         jobs.as_object().is_some_and(|m| {
             m.keys().any(|jid| {
                 let out = master.cli("salt-run", &["jobs.lookup_jid", jid, "--out=json"]);
                 let ret: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-                ret.get(&minion.id).is_some_and(|r| r.to_string().contains("app-conf"))
+                ret.get(&minion.id)
+                    .is_some_and(|r| r.to_string().contains("app-conf"))
             })
         })
     });
-    assert!(found, "no state.highstate return from {} in the master's job cache", minion.id);
+    assert!(
+        found,
+        "no state.highstate return from {} in the master's job cache",
+        minion.id
+    );
 }

@@ -32,30 +32,55 @@ fn node_root(sandbox: &Path, id: &str) -> String {
 fn start_pair(venv: &Path) -> Pair {
     let repo = repo_root();
     let trees = repo.join("tests/e2e/trees");
-    let sandbox = tempfile::Builder::new().prefix("halite-diff-").tempdir().unwrap();
+    let sandbox = tempfile::Builder::new()
+        .prefix("halite-diff-")
+        .tempdir()
+        .unwrap();
     let mut extra = serde_json::Map::new();
     let pillar_dir = sandbox.path().join("pillar");
     extra.insert(
         "file_roots".into(),
         json!({"base": [repo.join("states"), repo.join("formulas"), trees.join("extra")]}),
     );
-    extra.insert("pillar_roots".into(), json!({"base": [pillar_dir, repo.join("pillar")]}));
+    extra.insert(
+        "pillar_roots".into(),
+        json!({"base": [pillar_dir, repo.join("pillar")]}),
+    );
     fs::create_dir_all(&pillar_dir).unwrap();
     fs::copy(trees.join("pillar/top.sls"), pillar_dir.join("top.sls")).unwrap();
     for id in [PY, HALITE] {
         let body = format!("node:\n  root: {}\n", node_root(sandbox.path(), id));
-        fs::write(pillar_dir.join(format!("node-{}.sls", id.trim_start_matches("diff-"))), body).unwrap();
+        fs::write(
+            pillar_dir.join(format!("node-{}.sls", id.trim_start_matches("diff-"))),
+            body,
+        )
+        .unwrap();
     }
     let master = Master::start(venv, MasterSpec { extra });
     let grains = json!({"grains": {"rack": "r12", "roles": ["k8s-node"]}});
     let py = Minion::start(&master, PY, Flavor::Python, grains.clone());
     let halite = Minion::start(&master, HALITE, Flavor::Halite, grains);
     let both_up = wait_until(Duration::from_secs(90), || {
-        let (v, _) = master.salt_json(&["-L", &format!("{PY},{HALITE}"), "test.ping", "--timeout", "5"]);
+        let (v, _) = master.salt_json(&[
+            "-L",
+            &format!("{PY},{HALITE}"),
+            "test.ping",
+            "--timeout",
+            "5",
+        ]);
         v.get(PY) == Some(&json!(true)) && v.get(HALITE) == Some(&json!(true))
     });
-    assert!(both_up, "minions did not both answer; halite log:\n{}", halite.log());
-    Pair { master, _py: py, _halite: halite, sandbox }
+    assert!(
+        both_up,
+        "minions did not both answer; halite log:\n{}",
+        halite.log()
+    );
+    Pair {
+        master,
+        _py: py,
+        _halite: halite,
+        sandbox,
+    }
 }
 
 /// Replace what legitimately differs between the two minions.
@@ -68,7 +93,14 @@ fn normalise(v: &Value, id: &str, root: &str) -> Value {
                 .map(|(k, x)| {
                     let k2 = k.replace(root, "{{ROOT}}").replace(id, "{{ID}}");
                     let volatile = matches!(k.as_str(), "start_time" | "duration" | "pid");
-                    (k2, if volatile { json!("<volatile>") } else { normalise(x, id, root) })
+                    (
+                        k2,
+                        if volatile {
+                            json!("<volatile>")
+                        } else {
+                            normalise(x, id, root)
+                        },
+                    )
                 })
                 .collect(),
         ),
@@ -87,7 +119,10 @@ fn apply_both(pair: &Pair, args: &[&str]) -> (Value, Value, i32) {
 }
 
 fn assert_same(py: &Value, halite: &Value, what: &str) {
-    assert!(py.is_object() || py.is_array(), "{what}: python minion returned {py}");
+    assert!(
+        py.is_object() || py.is_array(),
+        "{what}: python minion returned {py}"
+    );
     if py != halite {
         let a = serde_json::to_string_pretty(py).unwrap();
         let b = serde_json::to_string_pretty(halite).unwrap();
@@ -105,8 +140,13 @@ fn state_apply_matches_python_minion() {
 
     let (py, ha, _) = apply_both(&pair, &["state.apply"]);
     assert_same(&py, &ha, "first state.apply");
-    let motd = fs::read_to_string(Path::new(&node_root(pair.sandbox.path(), HALITE)).join("etc/motd")).unwrap();
-    assert!(motd.contains("rack: r12 (ToR 10.12.0.1)"), "motd from salt:// template: {motd}");
+    let motd =
+        fs::read_to_string(Path::new(&node_root(pair.sandbox.path(), HALITE)).join("etc/motd"))
+            .unwrap();
+    assert!(
+        motd.contains("rack: r12 (ToR 10.12.0.1)"),
+        "motd from salt:// template: {motd}"
+    );
 
     let (py, ha, _) = apply_both(&pair, &["state.apply"]);
     assert_same(&py, &ha, "converged state.apply");

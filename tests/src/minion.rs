@@ -37,8 +37,16 @@ impl Minion {
 
     /// Write a minion config pointing at `master` (plus `extra` keys) and start it.
     pub fn start(master: &Master, id: &str, flavor: Flavor, extra: Value) -> Minion {
-        let dir = tempfile::Builder::new().prefix("halite-minion-").tempdir().expect("tempdir");
-        let m = Minion { id: id.to_string(), flavor, dir, child: None };
+        let dir = tempfile::Builder::new()
+            .prefix("halite-minion-")
+            .tempdir()
+            .expect("tempdir");
+        let m = Minion {
+            id: id.to_string(),
+            flavor,
+            dir,
+            child: None,
+        };
         m.write_config(master, extra);
         let mut m = m;
         m.spawn(&master.venv);
@@ -61,7 +69,11 @@ impl Minion {
         if let (Some(obj), Value::Object(more)) = (conf.as_object_mut(), extra) {
             obj.extend(more);
         }
-        fs::write(self.conf_dir().join("minion"), serde_json::to_string_pretty(&conf).unwrap()).unwrap();
+        fs::write(
+            self.conf_dir().join("minion"),
+            serde_json::to_string_pretty(&conf).unwrap(),
+        )
+        .unwrap();
     }
 
     #[allow(clippy::disallowed_methods)] // test harness: starts the minion under test
@@ -75,7 +87,11 @@ impl Minion {
             }
             Flavor::Python => Command::new(venv.join("bin/salt-minion")),
         };
-        cmd.arg("-c").arg(&conf).args(["-l", "quiet"]).stdout(Stdio::null()).stderr(Stdio::null());
+        cmd.arg("-c")
+            .arg(&conf)
+            .args(["-l", "quiet"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
         self.child = Some(cmd.spawn().expect("start minion"));
     }
 
@@ -93,7 +109,9 @@ impl Minion {
 
     /// Is the process still alive?
     pub fn is_running(&mut self) -> bool {
-        self.child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(None)))
+        self.child
+            .as_mut()
+            .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
     }
 
     /// The process id.

@@ -16,9 +16,16 @@ pub const PINNED_SALT: &str = "3008.4";
 /// else `<repo>/.venv/salt-<version>` (made by tests/salt/ensure-venv.sh).
 /// `None` when absent; when `HALITE_REQUIRE_SALT=1` (CI) absence is a panic.
 pub fn venv(version: &str) -> Option<PathBuf> {
-    let from_env = std::env::var("HALITE_SALT_VENV").ok().filter(|_| version == PINNED_SALT).map(PathBuf::from);
-    let base = std::env::var("HALITE_VENV_DIR").map(PathBuf::from).unwrap_or_else(|_| crate::repo_root().join(".venv"));
-    let found = from_env.or_else(|| Some(base.join(format!("salt-{version}")))).filter(|v| v.join("bin/salt-master").exists());
+    let from_env = std::env::var("HALITE_SALT_VENV")
+        .ok()
+        .filter(|_| version == PINNED_SALT)
+        .map(PathBuf::from);
+    let base = std::env::var("HALITE_VENV_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| crate::repo_root().join(".venv"));
+    let found = from_env
+        .or_else(|| Some(base.join(format!("salt-{version}"))))
+        .filter(|v| v.join("bin/salt-master").exists());
     if found.is_none() && std::env::var("HALITE_REQUIRE_SALT").as_deref() == Ok("1") {
         panic!("Salt {version} venv missing: run tests/salt/ensure-venv.sh {version}");
     }
@@ -32,7 +39,10 @@ macro_rules! require_salt {
         match $crate::salt::venv($version) {
             Some(v) => v,
             None => {
-                eprintln!("skipped: no Salt {} venv (run tests/salt/ensure-venv.sh)", $version);
+                eprintln!(
+                    "skipped: no Salt {} venv (run tests/salt/ensure-venv.sh)",
+                    $version
+                );
                 return;
             }
         }
@@ -71,8 +81,17 @@ impl Master {
 
     /// Write the config and start `salt-master`; waits until both ports listen.
     pub fn start(venv: &Path, spec: MasterSpec) -> Master {
-        let dir = tempfile::Builder::new().prefix("halite-master-").tempdir().expect("tempdir");
-        let mut m = Master { venv: venv.to_path_buf(), dir, publish_port: free_port(), ret_port: free_port(), child: None };
+        let dir = tempfile::Builder::new()
+            .prefix("halite-master-")
+            .tempdir()
+            .expect("tempdir");
+        let mut m = Master {
+            venv: venv.to_path_buf(),
+            dir,
+            publish_port: free_port(),
+            ret_port: free_port(),
+            child: None,
+        };
         fs::create_dir_all(m.conf_dir()).unwrap();
         fs::create_dir_all(m.file_root()).unwrap();
         fs::create_dir_all(m.pillar_root()).unwrap();
@@ -103,7 +122,11 @@ impl Master {
         for (k, v) in &spec.extra {
             obj.insert(k.clone(), v.clone());
         }
-        fs::write(self.conf_dir().join("master"), serde_json::to_string_pretty(&conf).unwrap()).unwrap();
+        fs::write(
+            self.conf_dir().join("master"),
+            serde_json::to_string_pretty(&conf).unwrap(),
+        )
+        .unwrap();
     }
 
     #[allow(clippy::disallowed_methods)] // test harness: starts the real salt-master
@@ -115,8 +138,15 @@ impl Master {
             .spawn()
             .expect("start salt-master");
         self.child = Some(child);
-        assert!(wait_listening(self.ret_port, Duration::from_secs(60)), "salt-master did not listen on {}", self.ret_port);
-        assert!(wait_listening(self.publish_port, Duration::from_secs(30)), "salt-master publish port not up");
+        assert!(
+            wait_listening(self.ret_port, Duration::from_secs(60)),
+            "salt-master did not listen on {}",
+            self.ret_port
+        );
+        assert!(
+            wait_listening(self.publish_port, Duration::from_secs(30)),
+            "salt-master publish port not up"
+        );
     }
 
     /// Stop the master (SIGTERM, then wait).
@@ -161,7 +191,14 @@ impl Master {
     pub fn accepted_keys(&self) -> Vec<String> {
         let out = self.cli("salt-key", &["-L", "--out=json"]);
         let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-        v["minions"].as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default()
+        v["minions"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -187,5 +224,8 @@ pub fn terminate(child: &mut Child) {
 
 #[allow(clippy::disallowed_methods)] // test harness: signal a child process group member
 fn send_signal(pid: i32, sig: &str) -> std::io::Result<()> {
-    Command::new("kill").args([format!("-{sig}"), pid.to_string()]).status().map(|_| ())
+    Command::new("kill")
+        .args([format!("-{sig}"), pid.to_string()])
+        .status()
+        .map(|_| ())
 }

@@ -25,11 +25,23 @@ pub trait TemplateRenderer: Send + Sync {
 
 /// Calls an execution function by name (what templates see as `salt['mod.fun']`).
 pub trait SaltCaller: Send + Sync {
-    fn call(&self, ctx: &Ctx, fun: &str, args: Vec<Value>, kwargs: Map) -> Result<ExecOutput, ExecError>;
+    fn call(
+        &self,
+        ctx: &Ctx,
+        fun: &str,
+        args: Vec<Value>,
+        kwargs: Map,
+    ) -> Result<ExecOutput, ExecError>;
 }
 
 impl SaltCaller for Registry {
-    fn call(&self, ctx: &Ctx, fun: &str, args: Vec<Value>, kwargs: Map) -> Result<ExecOutput, ExecError> {
+    fn call(
+        &self,
+        ctx: &Ctx,
+        fun: &str,
+        args: Vec<Value>,
+        kwargs: Map,
+    ) -> Result<ExecOutput, ExecError> {
         self.call_exec(ctx, fun, args, kwargs)
     }
 }
@@ -69,7 +81,11 @@ impl Ctx {
 
     /// The cache directory (`cachedir` option).
     pub fn cachedir(&self) -> std::path::PathBuf {
-        let dir = self.opts.get("cachedir").and_then(Value::as_str).unwrap_or("/var/cache/salt/minion");
+        let dir = self
+            .opts
+            .get("cachedir")
+            .and_then(Value::as_str)
+            .unwrap_or("/var/cache/salt/minion");
         std::path::PathBuf::from(dir)
     }
 }

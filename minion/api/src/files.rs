@@ -36,9 +36,10 @@ pub trait FileClient: Send + Sync {
     fn read(&self, path: &str, saltenv: &str) -> Result<Option<Vec<u8>>, FileError> {
         match self.cache_file(path, saltenv)? {
             None => Ok(None),
-            Some(p) => std::fs::read(&p)
-                .map(Some)
-                .map_err(|source| FileError::Io { path: p.display().to_string(), source }),
+            Some(p) => std::fs::read(&p).map(Some).map_err(|source| FileError::Io {
+                path: p.display().to_string(),
+                source,
+            }),
         }
     }
 }
@@ -51,7 +52,8 @@ pub fn parse_salt_url(url: &str) -> Option<(String, Option<String>)> {
         None => (rest, None),
     };
     let env = query.and_then(|q| {
-        q.split('&').find_map(|kv| kv.strip_prefix("saltenv=").map(str::to_string))
+        q.split('&')
+            .find_map(|kv| kv.strip_prefix("saltenv=").map(str::to_string))
     });
     Some((path.trim_start_matches('/').to_string(), env))
 }
@@ -60,7 +62,8 @@ pub fn parse_salt_url(url: &str) -> Option<(String, Option<String>)> {
 pub fn check_relative(path: &str) -> Result<(), FileError> {
     let p = std::path::Path::new(path);
     let bad = p.is_absolute()
-        || p.components().any(|c| matches!(c, std::path::Component::ParentDir));
+        || p.components()
+            .any(|c| matches!(c, std::path::Component::ParentDir));
     if bad {
         Err(FileError::Traversal(path.to_string()))
     } else {
@@ -74,7 +77,10 @@ mod tests {
 
     #[test]
     fn salt_url_parsing() {
-        assert_eq!(parse_salt_url("salt://a/b.txt"), Some(("a/b.txt".into(), None)));
+        assert_eq!(
+            parse_salt_url("salt://a/b.txt"),
+            Some(("a/b.txt".into(), None))
+        );
         assert_eq!(
             parse_salt_url("salt://a.txt?saltenv=dev"),
             Some(("a.txt".into(), Some("dev".into())))

@@ -126,13 +126,24 @@ pub struct StateReturn {
 
 impl StateReturn {
     pub fn new(name: impl Into<String>) -> Self {
-        StateReturn { name: name.into(), result: Some(true), ..Default::default() }
+        StateReturn {
+            name: name.into(),
+            result: Some(true),
+            ..Default::default()
+        }
     }
     pub fn ok(name: impl Into<String>, comment: impl Into<String>) -> Self {
-        StateReturn { comment: comment.into(), ..Self::new(name) }
+        StateReturn {
+            comment: comment.into(),
+            ..Self::new(name)
+        }
     }
     pub fn fail(name: impl Into<String>, comment: impl Into<String>) -> Self {
-        StateReturn { result: Some(false), comment: comment.into(), ..Self::new(name) }
+        StateReturn {
+            result: Some(false),
+            comment: comment.into(),
+            ..Self::new(name)
+        }
     }
 }
 
@@ -163,14 +174,22 @@ impl Registry {
     /// Add execution functions; a name registered twice panics (caught by tests).
     pub fn add_exec(&mut self, specs: &[ExecSpec]) {
         for s in specs {
-            assert!(self.exec.insert(s.name, *s).is_none(), "duplicate exec function {}", s.name);
+            assert!(
+                self.exec.insert(s.name, *s).is_none(),
+                "duplicate exec function {}",
+                s.name
+            );
         }
     }
 
     /// Add state functions; a name registered twice panics (caught by tests).
     pub fn add_states(&mut self, specs: &[StateSpec]) {
         for s in specs {
-            assert!(self.states.insert(s.name, *s).is_none(), "duplicate state function {}", s.name);
+            assert!(
+                self.states.insert(s.name, *s).is_none(),
+                "duplicate state function {}",
+                s.name
+            );
         }
     }
 
@@ -193,8 +212,16 @@ impl Registry {
     }
 
     /// Run an execution function.
-    pub fn call_exec(&self, ctx: &Ctx, fun: &str, args: Vec<Value>, kwargs: Map) -> Result<ExecOutput, ExecError> {
-        let spec = self.exec(fun).ok_or_else(|| ExecError::NotAvailable(fun.to_string()))?;
+    pub fn call_exec(
+        &self,
+        ctx: &Ctx,
+        fun: &str,
+        args: Vec<Value>,
+        kwargs: Map,
+    ) -> Result<ExecOutput, ExecError> {
+        let spec = self
+            .exec(fun)
+            .ok_or_else(|| ExecError::NotAvailable(fun.to_string()))?;
         (spec.run)(&ExecCall { ctx, args, kwargs })
     }
 }

@@ -36,7 +36,10 @@ impl CmdSpec {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        CmdSpec { argv: argv.into_iter().map(Into::into).collect(), ..Default::default() }
+        CmdSpec {
+            argv: argv.into_iter().map(Into::into).collect(),
+            ..Default::default()
+        }
     }
 
     /// A shell command line run by `shell -c line`.
@@ -111,11 +114,18 @@ impl CommandRunner for SystemRunner {
         if let Some(cwd) = &spec.cwd {
             cmd.current_dir(cwd);
         }
-        cmd.stdin(if spec.stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        cmd.stdin(if spec.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
         set_umask(&mut cmd, spec.umask);
-        let mut child = cmd.spawn().map_err(|source| RunError::Spawn { cmd: shown.clone(), source })?;
+        let mut child = cmd.spawn().map_err(|source| RunError::Spawn {
+            cmd: shown.clone(),
+            source,
+        })?;
         let pid = child.id();
         if let (Some(data), Some(mut stdin)) = (spec.stdin.clone(), child.stdin.take()) {
             std::thread::spawn(move || {
@@ -123,10 +133,19 @@ impl CommandRunner for SystemRunner {
             });
         }
         let out = collect_pipes(&mut child);
-        let io_err = |source| RunError::Io { cmd: shown.clone(), source };
+        let io_err = |source| RunError::Io {
+            cmd: shown.clone(),
+            source,
+        };
         let (status, timed_out) = wait_with_timeout(&mut child, spec.timeout).map_err(io_err)?;
         let (stdout, stderr) = out.join();
-        Ok(CmdOutput { pid, retcode: exit_code(status), stdout, stderr, timed_out })
+        Ok(CmdOutput {
+            pid,
+            retcode: exit_code(status),
+            stdout,
+            stderr,
+            timed_out,
+        })
     }
 }
 
@@ -136,7 +155,12 @@ fn effective_argv(spec: &CmdSpec) -> Result<Vec<String>, RunError> {
     }
     Ok(match &spec.runas {
         Some(user) => {
-            let mut v = vec!["runuser".to_string(), "-u".into(), user.clone(), "--".into()];
+            let mut v = vec![
+                "runuser".to_string(),
+                "-u".into(),
+                user.clone(),
+                "--".into(),
+            ];
             v.extend(spec.argv.iter().cloned());
             v
         }
@@ -165,7 +189,10 @@ struct PipeReaders {
 
 impl PipeReaders {
     fn join(self) -> (Vec<u8>, Vec<u8>) {
-        (self.stdout.join().unwrap_or_default(), self.stderr.join().unwrap_or_default())
+        (
+            self.stdout.join().unwrap_or_default(),
+            self.stderr.join().unwrap_or_default(),
+        )
     }
 }
 
@@ -180,7 +207,10 @@ fn read_all<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandl
 }
 
 fn collect_pipes(child: &mut std::process::Child) -> PipeReaders {
-    PipeReaders { stdout: read_all(child.stdout.take()), stderr: read_all(child.stderr.take()) }
+    PipeReaders {
+        stdout: read_all(child.stdout.take()),
+        stderr: read_all(child.stderr.take()),
+    }
 }
 
 fn wait_with_timeout(
@@ -205,7 +235,9 @@ fn wait_with_timeout(
 
 fn exit_code(status: std::process::ExitStatus) -> i32 {
     use std::os::unix::process::ExitStatusExt;
-    status.code().unwrap_or_else(|| -status.signal().unwrap_or(1))
+    status
+        .code()
+        .unwrap_or_else(|| -status.signal().unwrap_or(1))
 }
 
 #[cfg(test)]
@@ -214,7 +246,9 @@ mod tests {
 
     #[test]
     fn runs_shell_and_captures_streams() {
-        let out = SystemRunner.run(&CmdSpec::shell("/bin/sh", "echo hi; echo err >&2; exit 3")).unwrap();
+        let out = SystemRunner
+            .run(&CmdSpec::shell("/bin/sh", "echo hi; echo err >&2; exit 3"))
+            .unwrap();
         assert_eq!(out.stdout_text(), "hi");
         assert_eq!(out.stderr_text(), "err");
         assert_eq!(out.retcode, 3);
@@ -238,7 +272,9 @@ mod tests {
 
     #[test]
     fn missing_program_is_spawn_error() {
-        let err = SystemRunner.run(&CmdSpec::argv(["/nonexistent/x"])).unwrap_err();
+        let err = SystemRunner
+            .run(&CmdSpec::argv(["/nonexistent/x"]))
+            .unwrap_err();
         assert!(err.to_string().contains("/nonexistent/x"));
     }
 }
