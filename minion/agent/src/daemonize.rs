@@ -1,8 +1,7 @@
 //! Detaching `halite minion -d` from the terminal (Salt's `daemonize`: fork,
-//! setsid, chdir /, umask 022, fork again, stdio to /dev/null) and its pid file.
+//! setsid, chdir /, umask 022, fork again, stdio to /dev/null).
 
 use std::io;
-use std::path::Path;
 
 /// Fork into the background. Returns only in the final child.
 #[allow(unsafe_code)]
@@ -45,28 +44,4 @@ fn redirect_stdio() -> io::Result<()> {
         }
     }
     Ok(())
-}
-
-/// Write the pid file as Salt does (the pid, no newline), creating its directory.
-pub fn write_pidfile(path: &Path) -> io::Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    std::fs::write(path, std::process::id().to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pidfile_holds_our_pid() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("run/minion.pid");
-        write_pidfile(&path).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(path).unwrap(),
-            std::process::id().to_string()
-        );
-    }
 }

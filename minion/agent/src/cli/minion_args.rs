@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use halite_api::{Map, Value};
+use halite_api::Map;
 
 use super::call_args::LOG_LEVELS;
 use super::optparse::{self, Kind, OptSpec};
@@ -117,28 +117,15 @@ pub fn main(argv: &[String]) -> i32 {
         }
     }
     crate::logging::init(&crate::logging::LogSettings::from_opts(&config.opts));
-    let pidfile = config
-        .opts
-        .get("pidfile")
-        .and_then(Value::as_str)
-        .map(PathBuf::from);
-    if let Some(path) = &pidfile {
-        if let Err(e) = crate::daemonize::write_pidfile(path) {
-            tracing::error!("Failed to write pid file {}: {e}", path.display());
-        }
-    }
-    let status = match halite_daemon::run(config) {
+    // halite-daemon writes (and removes) the `pidfile`; `--pid-file` only overrides it.
+    match halite_daemon::run(config) {
         Ok(()) => 0,
         Err(e) => {
             tracing::error!("{e}");
             eprintln!("{e}");
             1
         }
-    };
-    if let Some(path) = &pidfile {
-        let _ = std::fs::remove_file(path);
     }
-    status
 }
 
 /// Command-line options over the configuration.
