@@ -1,0 +1,349 @@
+//! `halite minion` against the real salt-master: jobs, arguments, every
+//! targeting type, grains and pillar, long jobs (find_job), differential
+//! checks against a Python minion, master restart, AES rotation, pending and
+//! rejected keys, and start-up failures.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use halite_tests::minion::{Flavor, Minion};
+use halite_tests::net::{free_port, wait_until};
+use halite_tests::require_salt;
+use halite_tests::salt::{Master, MasterSpec, PINNED_SALT};
+use serde_json::{json, Value};
+
+const HAL: &str = "hal-e2e-1";
+
+fn master_with(extra: Value) -> Master {
+    let venv = require_venv();
+    let mut spec = MasterSpec::default();
+    spec.extra = extra.as_object().cloned().unwrap_or_default();
+    let master = Master::start(&venv, spec);
+    fs::write(
+        master.pillar_root().join("top.sls"),
+        "base:\n  '*':\n    - data\n",
+    )
+    .unwrap();
+    fs::write(
+        master.pillar_root().join("data.sls"),
+        "tier: gold\nrack:\n  row: r12\n",
+    )
+    .unwrap();
+    master
+}
+
+fn require_venv() -> std::path::PathBuf {
+    halite_tests::salt::venv(PINNED_SALT).expect("checked by require_salt! in each test")
+}
+
+/// `salt <tgt...> <fun> <args...>` as JSON; the return of minion `id`.
+fn ret_of(master: &Master, args: &[&str], id: &str) -> Value {
+    let (v, _) = master.salt_json(args);
+    v.get(id).cloned().unwrap_or(Value::Null)
+}
+
+fn wait_ping(master: &Master, id: &str, limit: Duration) -> bool {
+    wait_until(limit, || {
+        ret_of(master, &[id, "test.ping", "-t", "5"], id) == json!(true)
+    })
+}
+
+/// Publish through Python's `LocalClient` (for target types the CLI lacks).
+#[allow(clippy::disallowed_methods)] // test: drives the master's Python API
+fn local_client(master: &Master, tgt: &str, tgt_type: &str, fun: &str) -> Value {
+    let script = "import json, sys, salt.client\n\
+        c = salt.client.LocalClient(c_path=sys.argv[1])\n\
+        print(json.dumps(c.cmd(sys.argv[2], sys.argv[4], tgt_type=sys.argv[3], timeout=10)))";
+    let out = Command::new(master.venv.join("bin/python"))
+        .args(["-c", script])
+        .arg(master.conf_dir().join("master"))
+        .args([tgt, tgt_type, fun])
+        .output()
+        .expect("run LocalClient");
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("LocalClient: {e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+#[test]
+fn halite_minion_runs_jobs_with_salt_targeting() {
+    let _venv = require_salt!(PINNED_SALT);
+    let master = master_with(json!({"nodegroups": {"webs": "G@role:web and L@hal-e2e-1,other"}}));
+    let minion = Minion::start(
+        &master,
+        HAL,
+        Flavor::Halite,
+        json!({"grains": {"role": "web"}}),
+    );
+    assert!(
+        wait_ping(&master, HAL, Duration::from_secs(90)),
+        "no answer; log:\n{}",
+        minion.log()
+    );
+
+    let run = |args: &[&str]| ret_of(&master, args, HAL);
+    assert_eq!(
+        run(&[HAL, "cmd.run", "echo hello world"]),
+        json!("hello world")
+    );
+    assert_eq!(run(&[HAL, "cmd.run", "pwd", "cwd=/tmp"]), json!("/tmp"));
+    assert_eq!(
+        run(&[HAL, "cmd.run", "echo $X", "env={\"X\": \"from-kwarg\"}"]),
+        json!("from-kwarg")
+    );
+
+    let targets: &[&[&str]] = &[
+        &["hal-e2e-*"],
+        &["-E", "hal-e2e-[0-9]"],
+        &["-L", "nobody,hal-e2e-1"],
+        &["-G", "role:web"],
+        &["--grain-pcre", "role:w.b"],
+        &["-I", "tier:gold"],
+        &["--pillar-pcre", "rack:row:r1[0-9]"],
+        &["-S", "127.0.0.0/8"],
+        &["-C", "G@role:web and I@tier:gold and not L@other"],
+        &["-N", "webs"],
+    ];
+    for tgt in targets {
+        let mut args: Vec<&str> = tgt.to_vec();
+        args.push("test.ping");
+        assert_eq!(
+            run(&args),
+            json!(true),
+            "target {tgt:?} did not reach the minion; log:\n{}",
+            minion.log()
+        );
+    }
+
+    let exact = local_client(&master, "tier:gold", "pillar_exact", "test.ping");
+    assert_eq!(
+        exact[HAL],
+        json!(true),
+        "pillar_exact (LocalClient only: the CLI has no flag)"
+    );
+
+    let grains = run(&[HAL, "grains.items"]);
+    assert_eq!(grains["id"], json!(HAL));
+    assert_eq!(grains["role"], json!("web"));
+    assert_eq!(run(&[HAL, "pillar.item", "tier"]), json!({"tier": "gold"}));
+
+    fs::write(
+        master.pillar_root().join("data.sls"),
+        "tier: platinum\nrack:\n  row: r12\n",
+    )
+    .unwrap();
+    assert_eq!(run(&[HAL, "saltutil.refresh_pillar"]), json!(true));
+    assert_eq!(
+        run(&["-I", "tier:platinum", "test.ping"]),
+        json!(true),
+        "pillar targeting after refresh"
+    );
+
+    let started = Instant::now();
+    assert_eq!(
+        run(&[HAL, "test.sleep", "15", "-t", "5"]),
+        json!(true),
+        "long job lost; log:\n{}",
+        minion.log()
+    );
+    assert!(started.elapsed() >= Duration::from_secs(15));
+
+    let (multi, _) = master.salt_json(&[HAL, "test.ping,test.echo", ",hi"]);
+    assert_eq!(multi[HAL], json!({"test.ping": true, "test.echo": "hi"}));
+}
+
+#[test]
+fn halite_minion_answers_like_python_minion() {
+    let _venv = require_salt!(PINNED_SALT);
+    let master = master_with(json!({}));
+    let py = Minion::start(&master, "py-e2e-1", Flavor::Python, json!({}));
+    let hal = Minion::start(&master, HAL, Flavor::Halite, json!({}));
+    assert!(
+        wait_ping(&master, HAL, Duration::from_secs(90)),
+        "halite: {}",
+        hal.log()
+    );
+    assert!(
+        wait_ping(&master, "py-e2e-1", Duration::from_secs(90)),
+        "python: {}",
+        py.log()
+    );
+    let both = "py-e2e-1,hal-e2e-1";
+    for call in [
+        &["no_such.function"][..],
+        &["saltutil.sync_all"],
+        &["saltutil.find_job", "12345"],
+        &["test.echo", "x"],
+    ] {
+        let mut args = vec!["-L", both];
+        args.extend_from_slice(call);
+        let (v, _) = master.salt_json(&args);
+        assert_eq!(v[HAL], v["py-e2e-1"], "{call:?} differs: {v}");
+        assert!(!v[HAL].is_null(), "{call:?}: no return");
+    }
+    let job_ret = master.cli("salt-run", &["--out=json", "jobs.list_jobs"]);
+    assert!(job_ret.status.success());
+}
+
+#[test]
+fn halite_minion_survives_master_restart_and_aes_rotation() {
+    let _venv = require_salt!(PINNED_SALT);
+    let mut master = master_with(json!({"loop_interval": 1}));
+    let minion = Minion::start(&master, HAL, Flavor::Halite, json!({}));
+    assert!(
+        wait_ping(&master, HAL, Duration::from_secs(90)),
+        "log:\n{}",
+        minion.log()
+    );
+
+    // AES rotation: deleting another key makes the master drop .dfn and rotate.
+    let other = master.dir.path().join("pki/minions/other-minion");
+    fs::copy(master.dir.path().join("pki/minions").join(HAL), &other).unwrap();
+    let del = master.cli("salt-key", &["-d", "other-minion", "-y"]);
+    assert!(
+        del.status.success(),
+        "{}",
+        String::from_utf8_lossy(&del.stderr)
+    );
+    std::thread::sleep(Duration::from_secs(4));
+    let (v, _) = master.salt_json(&[HAL, "test.ping", "-t", "10"]);
+    assert_eq!(
+        v[HAL],
+        json!(true),
+        "no answer after AES rotation; log:\n{}",
+        minion.log()
+    );
+
+    master.restart();
+    let back = Instant::now();
+    assert!(
+        wait_ping(&master, HAL, Duration::from_secs(120)),
+        "no answer after master restart; log:\n{}",
+        minion.log()
+    );
+    eprintln!(
+        "halite minion answered {:.1}s after the master restarted",
+        back.elapsed().as_secs_f64()
+    );
+}
+
+/// Run `halite minion -c DIR` to completion (killed after `limit`).
+#[allow(clippy::disallowed_methods)] // test: runs the binary under test to read its exit status
+fn run_to_exit(conf_dir: &Path, limit: Duration) -> (Option<i32>, String) {
+    let mut child = Command::new(halite_tests::halite_bin())
+        .args(["minion", "-c"])
+        .arg(conf_dir)
+        .args(["-l", "error"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start halite");
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if let Ok(Some(_)) = child.try_wait() {
+            let out: Output = child.wait_with_output().unwrap();
+            return (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            );
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    (None, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn write_conf(dir: &Path, conf: Value) {
+    fs::create_dir_all(dir).unwrap();
+    fs::write(
+        dir.join("minion"),
+        serde_json::to_string_pretty(&conf).unwrap(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn halite_minion_waits_for_pending_key_and_exits_when_rejected() {
+    let _venv = require_salt!(PINNED_SALT);
+    let master = master_with(json!({"auto_accept": false}));
+    let minion = Minion::start(&master, HAL, Flavor::Halite, json!({}));
+    let pending = || {
+        let out = master.cli("salt-key", &["-L", "--out=json"]);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        v["minions_pre"]
+            .as_array()
+            .is_some_and(|a| a.contains(&json!(HAL)))
+    };
+    assert!(
+        wait_until(Duration::from_secs(60), pending),
+        "key never pending; log:\n{}",
+        minion.log()
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    let acc = master.cli("salt-key", &["-a", HAL, "-y"]);
+    assert!(acc.status.success());
+    assert!(
+        wait_ping(&master, HAL, Duration::from_secs(90)),
+        "accepted key, no answer; log:\n{}",
+        minion.log()
+    );
+    drop(minion);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let conf = tmp.path().join("etc");
+    write_conf(
+        &conf,
+        json!({"id": "hal-rejected", "master": "127.0.0.1", "master_port": master.ret_port,
+        "publish_port": master.publish_port, "root_dir": tmp.path().join("root"), "acceptance_wait_time": 1}),
+    );
+    let watcher = std::thread::spawn(move || run_to_exit(&conf, Duration::from_secs(90)));
+    let pending_rej = || {
+        let out = master.cli("salt-key", &["-L", "--out=json"]);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        v["minions_pre"]
+            .as_array()
+            .is_some_and(|a| a.contains(&json!("hal-rejected")))
+    };
+    assert!(wait_until(Duration::from_secs(60), pending_rej));
+    let rej = master.cli("salt-key", &["-r", "hal-rejected", "-y"]);
+    assert!(rej.status.success());
+    let (code, stderr) = watcher.join().unwrap();
+    assert_eq!(
+        code,
+        Some(1),
+        "rejected minion must exit 1; stderr: {stderr}"
+    );
+    assert!(stderr.contains("rejected"), "reason missing: {stderr}");
+}
+
+#[test]
+fn halite_minion_start_failures_exit_nonzero_with_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let unreachable = tmp.path().join("unreachable");
+    write_conf(
+        &unreachable,
+        json!({"id": "hal-x", "master": "127.0.0.1", "master_port": free_port(),
+        "publish_port": free_port(), "root_dir": tmp.path().join("r1"), "auth_retries": 1, "auth_tries": 1,
+        "auth_timeout": 1, "acceptance_wait_time": 1}),
+    );
+    let (code, stderr) = run_to_exit(&unreachable, Duration::from_secs(60));
+    assert_eq!(code, Some(1), "stderr: {stderr}");
+    assert!(
+        stderr.contains("127.0.0.1"),
+        "reason should name the master: {stderr}"
+    );
+
+    let bad = tmp.path().join("bad");
+    write_conf(
+        &bad,
+        json!({"id": "hal-x", "master_port": "not-a-port", "root_dir": tmp.path().join("r2")}),
+    );
+    let (code, stderr) = run_to_exit(&bad, Duration::from_secs(30));
+    assert_eq!(code, Some(1), "stderr: {stderr}");
+    assert!(
+        stderr.contains("master_port"),
+        "reason should name the key: {stderr}"
+    );
+}
