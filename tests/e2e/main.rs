@@ -4,3 +4,4 @@
 mod harness;
 mod master_states;
 mod state_diff;
+mod minion;
