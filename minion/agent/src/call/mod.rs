@@ -78,18 +78,20 @@ pub fn main(argv: &[String]) -> i32 {
     run(&args, opts)
 }
 
-/// Whether to colour: `--force-color` > `--no-color` / `color: False` > stdout is a tty.
+/// Salt's `get_printout` colour rule: `--force-color` > `--no-color` > a
+/// configured `color` option > stdout is a tty.
 fn use_color(args: &CallArgs, opts: &Map) -> bool {
-    if args.force_color || opts.get("force_color") == Some(&Value::Bool(true)) {
+    let on = |k: &str| opts.get(k).is_some_and(halite_api::module::value_to_bool);
+    if args.force_color || on("force_color") {
         return true;
     }
-    if args.no_color
-        || opts.get("no_color") == Some(&Value::Bool(true))
-        || opts.get("color") == Some(&Value::Bool(false))
-    {
+    if args.no_color || on("no_color") {
         return false;
     }
-    std::io::IsTerminal::is_terminal(&std::io::stdout())
+    match opts.get("color") {
+        Some(v) => halite_api::module::value_to_bool(v),
+        None => std::io::IsTerminal::is_terminal(&std::io::stdout()),
+    }
 }
 
 fn run(args: &CallArgs, opts: Map) -> i32 {

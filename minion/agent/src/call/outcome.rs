@@ -44,6 +44,21 @@ pub fn is_signature_error(msg: &str) -> bool {
     .any(|m| msg.contains(m))
 }
 
+/// The Python TypeError text salt-call shows for an argument-count problem:
+/// Salt's own texts pass through, and halite-modules' `Missing required
+/// argument: 'x'` becomes `fun() missing 1 required positional argument: 'x'`.
+pub fn signature_message(fun: &str, msg: &str) -> Option<String> {
+    if is_signature_error(msg) {
+        return Some(msg.to_string());
+    }
+    let arg = msg.strip_prefix("Missing required argument: ")?;
+    let name = fun.rsplit('.').next().unwrap_or(fun);
+    let name = if name == "apply" { "apply_" } else { name };
+    Some(format!(
+        "{name}() missing 1 required positional argument: {arg}"
+    ))
+}
+
 /// A Salt job id: local time `YYYYmmddHHMMSSffffff` (UTC here).
 pub fn gen_jid() -> String {
     let now = std::time::SystemTime::now()
@@ -86,11 +101,16 @@ pub fn call(ctx: &Ctx, fun: &str, cli: &CallArgs) -> Outcome {
             }
         }
         Err(ExecError::NotAvailable(_)) => not_available(ctx, fun),
-        Err(ExecError::Invocation(msg)) if is_signature_error(&msg) => Outcome::Failed {
-            stderr: format!("\nPassed invalid arguments: {msg}.\n\nUsage:\n"),
-            stdout: Some(spec.doc.to_string()),
-            status: EX_GENERIC,
-        },
+        Err(ExecError::Invocation(msg)) if signature_message(fun, &msg).is_some() => {
+            Outcome::Failed {
+                stderr: format!(
+                    "\nPassed invalid arguments: {}.\n\nUsage:\n",
+                    signature_message(fun, &msg).unwrap_or_default()
+                ),
+                stdout: Some(spec.doc.to_string()),
+                status: EX_GENERIC,
+            }
+        }
         Err(ExecError::Invocation(msg)) => Outcome::Failed {
             stderr: format!("{msg}\n"),
             stdout: None,
@@ -213,6 +233,15 @@ mod tests {
             call(&c, "test.fail", &cli(&[])),
             Outcome::Returned { retcode: 1, .. }
         ));
+    }
+
+    #[test]
+    fn module_missing_argument_reads_like_python() {
+        assert_eq!(
+            signature_message("test.echo", "Missing required argument: 'text'").as_deref(),
+            Some("echo() missing 1 required positional argument: 'text'")
+        );
+        assert_eq!(signature_message("test.echo", "bad value"), None);
     }
 
     #[test]
