@@ -44,6 +44,33 @@ fn ret_of(master: &Master, args: &[&str], id: &str) -> Value {
     v.get(id).cloned().unwrap_or(Value::Null)
 }
 
+/// The master's pki dir (Salt prefixes `pki_dir` with `root_dir`).
+fn master_pki(master: &Master) -> std::path::PathBuf {
+    let plain = master.dir.path().join("pki");
+    let rooted = master
+        .dir
+        .path()
+        .join("root")
+        .join(plain.strip_prefix("/").unwrap());
+    if rooted.join("minions").is_dir() {
+        rooted
+    } else {
+        plain
+    }
+}
+
+/// The minion's log: Salt prefixes `log_file` with `root_dir`, so look there too.
+fn log_of(m: &Minion) -> String {
+    let direct = m.log();
+    if !direct.is_empty() {
+        return direct;
+    }
+    let rooted = m
+        .root_dir()
+        .join(m.log_file().strip_prefix("/").unwrap_or(&m.log_file()));
+    fs::read_to_string(rooted).unwrap_or_default()
+}
+
 fn wait_ping(master: &Master, id: &str, limit: Duration) -> bool {
     wait_until(limit, || {
         ret_of(master, &[id, "test.ping", "-t", "5"], id) == json!(true)
@@ -79,7 +106,7 @@ fn halite_minion_runs_jobs_with_salt_targeting() {
     assert!(
         wait_ping(&master, HAL, Duration::from_secs(90)),
         "no answer; log:\n{}",
-        minion.log()
+        log_of(&minion)
     );
 
     let run = |args: &[&str]| ret_of(&master, args, HAL);
@@ -112,7 +139,7 @@ fn halite_minion_runs_jobs_with_salt_targeting() {
             run(&args),
             json!(true),
             "target {tgt:?} did not reach the minion; log:\n{}",
-            minion.log()
+            log_of(&minion)
         );
     }
 
@@ -145,7 +172,7 @@ fn halite_minion_runs_jobs_with_salt_targeting() {
         run(&[HAL, "test.sleep", "15", "-t", "5"]),
         json!(true),
         "long job lost; log:\n{}",
-        minion.log()
+        log_of(&minion)
     );
     assert!(started.elapsed() >= Duration::from_secs(15));
 
@@ -162,12 +189,12 @@ fn halite_minion_answers_like_python_minion() {
     assert!(
         wait_ping(&master, HAL, Duration::from_secs(90)),
         "halite: {}",
-        hal.log()
+        log_of(&hal)
     );
     assert!(
         wait_ping(&master, "py-e2e-1", Duration::from_secs(90)),
         "python: {}",
-        py.log()
+        log_of(&py)
     );
     let both = "py-e2e-1,hal-e2e-1";
     for call in [
@@ -194,12 +221,12 @@ fn halite_minion_survives_master_restart_and_aes_rotation() {
     assert!(
         wait_ping(&master, HAL, Duration::from_secs(90)),
         "log:\n{}",
-        minion.log()
+        log_of(&minion)
     );
 
     // AES rotation: deleting another key makes the master drop .dfn and rotate.
-    let other = master.dir.path().join("pki/minions/other-minion");
-    fs::copy(master.dir.path().join("pki/minions").join(HAL), &other).unwrap();
+    let accepted = master_pki(&master).join("minions");
+    fs::copy(accepted.join(HAL), accepted.join("other-minion")).unwrap();
     let del = master.cli("salt-key", &["-d", "other-minion", "-y"]);
     assert!(
         del.status.success(),
@@ -212,7 +239,7 @@ fn halite_minion_survives_master_restart_and_aes_rotation() {
         v[HAL],
         json!(true),
         "no answer after AES rotation; log:\n{}",
-        minion.log()
+        log_of(&minion)
     );
 
     master.restart();
@@ -220,7 +247,7 @@ fn halite_minion_survives_master_restart_and_aes_rotation() {
     assert!(
         wait_ping(&master, HAL, Duration::from_secs(120)),
         "no answer after master restart; log:\n{}",
-        minion.log()
+        log_of(&minion)
     );
     eprintln!(
         "halite minion answered {:.1}s after the master restarted",
@@ -279,7 +306,7 @@ fn halite_minion_waits_for_pending_key_and_exits_when_rejected() {
     assert!(
         wait_until(Duration::from_secs(60), pending),
         "key never pending; log:\n{}",
-        minion.log()
+        log_of(&minion)
     );
     std::thread::sleep(Duration::from_secs(3));
     let acc = master.cli("salt-key", &["-a", HAL, "-y"]);
@@ -287,7 +314,7 @@ fn halite_minion_waits_for_pending_key_and_exits_when_rejected() {
     assert!(
         wait_ping(&master, HAL, Duration::from_secs(90)),
         "accepted key, no answer; log:\n{}",
-        minion.log()
+        log_of(&minion)
     );
     drop(minion);
 

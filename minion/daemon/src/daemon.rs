@@ -1,6 +1,7 @@
-//! `run`: start-up (signals, auth, grains, pillar, start events,
+//! `run`: start-up (pid file, signals, auth, grains, pillar, start events,
 //! startup_states), the serve loop with the scheduler, graceful shutdown.
 
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,6 +14,7 @@ use halite_transport::{MasterLink, RemoteFileClient};
 use crate::link::Link;
 use crate::live::LiveLink;
 use crate::minion::{Minion, Services, TargetQuery};
+use crate::pidfile::PidFile;
 use crate::schedule::Scheduler;
 use crate::DaemonError;
 
@@ -64,6 +66,13 @@ pub fn run(config: MinionConfig) -> Result<(), DaemonError> {
     let opts = config.opts.clone();
     let id = text_opt(&opts, "id")
         .ok_or_else(|| fatal("minion config: key 'id': no minion id configured"))?;
+    let _pidfile = match text_opt(&opts, "pidfile") {
+        Some(p) => Some(
+            PidFile::create(Path::new(&p))
+                .map_err(|e| fatal(format!("cannot write pid file {p}: {e}")))?,
+        ),
+        None => None,
+    };
     let stop = stop_flag()?;
     tracing::info!("halite minion '{id}' connecting to the master");
     let master = Arc::new(

@@ -16,6 +16,7 @@ pub mod link;
 pub mod live;
 pub mod minion;
 pub mod msgpack;
+pub mod pidfile;
 pub mod pool;
 pub mod proc;
 pub mod returns;
