@@ -22,6 +22,7 @@ pub mod proc;
 pub mod returns;
 pub mod saltutil;
 pub mod schedule;
+pub mod state_guard;
 #[cfg(test)]
 mod testkit;
 #[cfg(test)]

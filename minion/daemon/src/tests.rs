@@ -89,6 +89,11 @@ fn rig() -> Rig {
             doc: "",
             run: pillar_get,
         },
+        ExecSpec {
+            name: "state.apply",
+            doc: "",
+            run: sleep_ms,
+        },
     ]);
     crate::saltutil::register(&mut reg);
     let services = Services {
@@ -319,4 +324,35 @@ fn serve_survives_garbage_and_stops_on_fatal() {
     assert_eq!(res, Err(LinkError::Fatal("key rejected".into())));
     assert!(ticks >= 2);
     assert_eq!(r.link.wait_returns(1, WAIT)[0]["jid"], json!("70"));
+}
+
+#[test]
+fn a_second_state_run_is_refused_while_one_runs() {
+    let r = rig();
+    r.minion
+        .handle_publication(job("20240229123456789012", "state.apply", json!([800])));
+    r.minion
+        .handle_publication(job("20240229123456789013", "state.apply", json!([0])));
+    let first = r.link.wait_returns(1, WAIT);
+    assert_eq!(first[0]["jid"], json!("20240229123456789013"), "{first:?}");
+    assert_eq!(first[0]["retcode"], json!(1));
+    let msg = first[0]["return"][0].as_str().unwrap().to_string();
+    assert!(
+        msg.starts_with("The function \"state.apply\" is running as PID"),
+        "{msg}"
+    );
+    assert!(msg.ends_with("with jid 20240229123456789012"), "{msg}");
+    assert_eq!(first[0]["out"], json!("highstate"));
+    let all = r.link.wait_returns(2, WAIT);
+    assert_eq!(
+        all[1]["retcode"],
+        json!(0),
+        "the first run completes normally"
+    );
+    r.minion.handle_publication(job(
+        "20240229123456789014",
+        "state.apply",
+        json!([0, {"__kwarg__": true, "concurrent": true}]),
+    ));
+    assert_eq!(r.link.wait_returns(3, WAIT)[2]["retcode"], json!(0));
 }
