@@ -209,6 +209,12 @@ fn halite_minion_answers_like_python_minion() {
         assert_eq!(v[HAL], v["py-e2e-1"], "{call:?} differs: {v}");
         assert!(!v[HAL].is_null(), "{call:?}: no return");
     }
+    let exit_of = |id: &str| master.salt_json(&[id, "no_such.function"]).1;
+    assert_eq!(
+        exit_of(HAL),
+        exit_of("py-e2e-1"),
+        "CLI exit status for an unknown function"
+    );
     let job_ret = master.cli("salt-run", &["--out=json", "jobs.list_jobs"]);
     assert!(job_ret.status.success());
 }
@@ -217,10 +223,25 @@ fn halite_minion_answers_like_python_minion() {
 fn halite_minion_survives_master_restart_and_aes_rotation() {
     let _venv = require_salt!(PINNED_SALT);
     let mut master = master_with(json!({"loop_interval": 1}));
-    let minion = Minion::start(&master, HAL, Flavor::Halite, json!({}));
+    let schedule = json!({"schedule": {"echo_job": {"function": "test.echo", "args": ["from-schedule"], "hours": 1}}});
+    let minion = Minion::start(&master, HAL, Flavor::Halite, schedule);
     assert!(
         wait_ping(&master, HAL, Duration::from_secs(90)),
         "log:\n{}",
+        log_of(&minion)
+    );
+
+    // The scheduled job ran on start and returned with jid `req`: the master stored it.
+    let scheduled = wait_until(Duration::from_secs(30), || {
+        let out = master.cli(
+            "salt-run",
+            &["--out=json", "jobs.list_jobs", "search_function=test.echo"],
+        );
+        String::from_utf8_lossy(&out.stdout).contains("from-schedule")
+    });
+    assert!(
+        scheduled,
+        "scheduled job not returned; log:\n{}",
         log_of(&minion)
     );
 
