@@ -61,14 +61,7 @@ fn master_pki(master: &Master) -> std::path::PathBuf {
 
 /// The minion's log: Salt prefixes `log_file` with `root_dir`, so look there too.
 fn log_of(m: &Minion) -> String {
-    let direct = m.log();
-    if !direct.is_empty() {
-        return direct;
-    }
-    let rooted = m
-        .root_dir()
-        .join(m.log_file().strip_prefix("/").unwrap_or(&m.log_file()));
-    fs::read_to_string(rooted).unwrap_or_default()
+    m.log()
 }
 
 fn wait_ping(master: &Master, id: &str, limit: Duration) -> bool {
@@ -206,7 +199,9 @@ fn halite_minion_answers_like_python_minion() {
         let mut args = vec!["-L", both];
         args.extend_from_slice(call);
         let (v, _) = master.salt_json(&args);
-        assert_eq!(v[HAL], v["py-e2e-1"], "{call:?} differs: {v}");
+        let version = halite_tests::salt::venv_version(&master.venv);
+        let same = |id: &str| halite_tests::salt::drop_version_differences(&v[id], &version);
+        assert_eq!(same(HAL), same("py-e2e-1"), "{call:?} differs: {v}");
         assert!(!v[HAL].is_null(), "{call:?}: no return");
     }
     let exit_of = |id: &str| master.salt_json(&[id, "no_such.function"]).1;

@@ -114,7 +114,11 @@ fn apply_both(pair: &Pair, args: &[&str]) -> (Value, Value, i32) {
     all.extend_from_slice(args);
     all.extend(["--timeout", "60"]);
     let (v, code) = pair.master.salt_json(&all);
-    let side = |id: &str| normalise(&v[id], id, &node_root(pair.sandbox.path(), id));
+    let version = halite_tests::salt::venv_version(&pair.master.venv);
+    let side = |id: &str| {
+        let v = normalise(&v[id], id, &node_root(pair.sandbox.path(), id));
+        halite_tests::salt::drop_version_differences(&v, &version)
+    };
     (side(PY), side(HALITE), code)
 }
 

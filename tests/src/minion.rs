@@ -31,8 +31,9 @@ impl Minion {
     pub fn root_dir(&self) -> PathBuf {
         self.dir.path().join("root")
     }
+    /// Inside root_dir: Salt prefixes paths outside it with root_dir.
     pub fn log_file(&self) -> PathBuf {
-        self.dir.path().join("minion.log")
+        self.root_dir().join("minion.log")
     }
 
     /// Write a minion config pointing at `master` (plus `extra` keys) and start it.

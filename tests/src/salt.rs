@@ -32,6 +32,47 @@ pub fn venv(version: &str) -> Option<PathBuf> {
     found
 }
 
+/// The Salt version a venv holds (from `salt-call --version`, e.g. "3007.13").
+#[allow(clippy::disallowed_methods)] // test harness: asks the real Salt CLI
+pub fn venv_version(venv: &Path) -> String {
+    let out = Command::new(venv.join("bin/salt-call"))
+        .arg("--version")
+        .output();
+    let text = out
+        .map(|o| String::from_utf8_lossy(&o.stdout).to_string())
+        .unwrap_or_default();
+    text.split_whitespace().nth(1).unwrap_or("").to_string()
+}
+
+/// Halite emulates a 3008.4 minion. When the master (and so the Python minion in a
+/// differential test) is older, these return-shape differences of the older
+/// Python minion are expected; [`drop_version_differences`] removes them from
+/// both sides before comparing:
+/// - `__state_ran__: false` on requisite-failed chunks is new in 3008;
+/// - `saltutil.sync_all` gained the `resources` key in 3008.
+pub const OLDER_MINION_ONLY_KEYS: &[&str] = &["__state_ran__", "resources"];
+
+/// Remove [`OLDER_MINION_ONLY_KEYS`] (at any depth) when `version` is older than 3008.
+pub fn drop_version_differences(v: &Value, version: &str) -> Value {
+    if version.starts_with("3008") {
+        return v.clone();
+    }
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| !OLDER_MINION_ONLY_KEYS.contains(&k.as_str()))
+                .map(|(k, x)| (k.clone(), drop_version_differences(x, version)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(
+            a.iter()
+                .map(|x| drop_version_differences(x, version))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 /// Skip (return early from) a test when the Salt venv is absent, saying why.
 #[macro_export]
 macro_rules! require_salt {
