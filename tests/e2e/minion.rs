@@ -18,8 +18,9 @@ const HAL: &str = "hal-e2e-1";
 
 fn master_with(extra: Value) -> Master {
     let venv = require_venv();
-    let mut spec = MasterSpec::default();
-    spec.extra = extra.as_object().cloned().unwrap_or_default();
+    let spec = MasterSpec {
+        extra: extra.as_object().cloned().unwrap_or_default(),
+    };
     let master = Master::start(&venv, spec);
     fs::write(
         master.pillar_root().join("top.sls"),
