@@ -3,5 +3,5 @@
 
 mod harness;
 mod master_states;
-mod state_diff;
 mod minion;
+mod state_diff;
