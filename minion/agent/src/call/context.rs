@@ -97,20 +97,18 @@ pub fn registry() -> Registry {
     reg
 }
 
-/// The file client: `file_roots` when masterless. A master-backed client is
-/// not available to `salt-call` yet, so it falls back to `file_roots` too.
-fn file_client(opts: &Map) -> Arc<dyn FileClient> {
-    if opts.get("file_client").and_then(Value::as_str) != Some("local") {
-        tracing::warn!(
-            "salt-call without --local/file_client: local is not supported yet; using file_roots"
-        );
-    }
-    Arc::new(LocalFileClient::for_file_roots(opts))
+/// Build a masterless run's context: `file_roots` for files, the pillar
+/// compiled from `pillar_roots` (compile errors end up in `_errors`, as Salt
+/// stores them).
+pub fn build(opts: Map, grains: Value, registry: Registry) -> Ctx {
+    let files: Arc<dyn FileClient> = Arc::new(LocalFileClient::for_file_roots(&opts));
+    let mut ctx = assemble(opts, grains, registry, files);
+    ctx.pillar = Arc::new(compile_pillar(&ctx));
+    ctx
 }
 
-/// Build the run's context; the pillar is compiled from `pillar_roots`
-/// (compile errors end up in `_errors`, as Salt stores them).
-pub fn build(opts: Map, grains: Value, registry: Registry) -> Ctx {
+/// A context over `files` with an empty pillar (the caller sets it).
+pub fn assemble(opts: Map, grains: Value, registry: Registry, files: Arc<dyn FileClient>) -> Ctx {
     let saltenv = opts
         .get("saltenv")
         .and_then(Value::as_str)
@@ -119,8 +117,8 @@ pub fn build(opts: Map, grains: Value, registry: Registry) -> Ctx {
     let test = opts
         .get("test")
         .is_some_and(halite_api::module::value_to_bool);
-    let mut ctx = Ctx {
-        files: file_client(&opts),
+    Ctx {
+        files,
         opts: Arc::new(opts),
         grains: Arc::new(grains),
         pillar: Arc::new(Value::Object(Map::new())),
@@ -129,9 +127,7 @@ pub fn build(opts: Map, grains: Value, registry: Registry) -> Ctx {
         runner: Arc::new(SystemRunner),
         templates: Arc::new(halite_render::Renderer),
         registry: Arc::new(registry),
-    };
-    ctx.pillar = Arc::new(compile_pillar(&ctx));
-    ctx
+    }
 }
 
 fn compile_pillar(ctx: &Ctx) -> Value {

@@ -4,10 +4,13 @@
 pub mod args;
 pub mod context;
 pub mod outcome;
+pub mod remote;
 
 use std::io::Write;
+use std::sync::Arc;
 
 use halite_api::{Ctx, Map, Value};
+use halite_transport::MasterLink;
 
 use crate::cli::call_args::{self, CallArgs, CallCommand};
 use crate::logging::{self, LogSettings};
@@ -105,8 +108,12 @@ fn run(args: &CallArgs, opts: Map) -> i32 {
         file: args.output_file.clone(),
     };
     let grains = context::grains(&opts, args.skip_grains);
+    let (ctx, master) = match open_context(opts, grains) {
+        Ok(opened) => opened,
+        Err(failure) => return report_failure(&failure),
+    };
     if args.grains {
-        let data = serde_json::json!({ "local": grains });
+        let data = serde_json::json!({ "local": *ctx.grains });
         return show(
             &output::choose(Some("grains"), configured_out.as_deref()),
             &data,
@@ -115,7 +122,6 @@ fn run(args: &CallArgs, opts: Map) -> i32 {
             0,
         );
     }
-    let ctx = context::build(opts, grains, context::registry());
     if args.doc {
         print_docs(&ctx, args.fun.as_deref().unwrap_or(""));
         return 0;
@@ -125,6 +131,17 @@ fn run(args: &CallArgs, opts: Map) -> i32 {
     match outcome {
         Outcome::Returned { ret, retcode, jid } => {
             let fun_out = default_outputter(&fun);
+            if let Some(link) = &master {
+                let result = remote::CallResult {
+                    fun: &fun,
+                    fun_args: &args.args,
+                    ret: &ret,
+                    retcode,
+                    out: fun_out,
+                    metadata: args.metadata.as_deref().map(args::yamlify),
+                };
+                remote::send_return(link, &ctx.opts, &result);
+            }
             let (data, out) = if args.print_metadata {
                 let mut meta = Map::new();
                 meta.insert("jid".into(), jid.into());
@@ -182,6 +199,28 @@ fn run(args: &CallArgs, opts: Map) -> i32 {
             status
         }
     }
+}
+
+/// The run's context: masterless (`file_roots`, `pillar_roots`) or through
+/// the master (fileserver, master-compiled pillar), with the link if any.
+fn open_context(
+    opts: Map,
+    grains: Value,
+) -> Result<(Ctx, Option<Arc<MasterLink>>), remote::StartFailure> {
+    if remote::is_local(&opts) {
+        return Ok((context::build(opts, grains, context::registry()), None));
+    }
+    let link = remote::connect(&opts)?;
+    let ctx = remote::build_context(&link, opts, grains, context::registry())?;
+    Ok((ctx, Some(link)))
+}
+
+fn report_failure(failure: &remote::StartFailure) -> i32 {
+    let _ = std::io::stderr().write_all(failure.stderr.as_bytes());
+    if let Some(text) = &failure.stdout {
+        println!("{text}");
+    }
+    failure.status
 }
 
 /// Print through the outputter; an unwritable output file is exit 1.
