@@ -1,6 +1,7 @@
 //! End-to-end tests: real salt-master (pinned PyPI Salt) on 127.0.0.1, real minions.
 //! One test binary with a module per area, to keep link time down.
 
+mod call_remote;
 mod harness;
 mod master_states;
 mod minion;
