@@ -226,6 +226,17 @@ fn state_apply_renders_master_template_with_rack_pillar() {
         job_functions_of(&master, "call-r2").contains(&"state.apply".to_string()),
         "no state.apply return from call-r2 in the job cache"
     );
+    // --no-return-event keeps the result away from the master.
+    let quiet = halite_call(&conf, &["test.echo", "hi", "--no-return-event"]);
+    assert_success("halite call --no-return-event", &quiet);
+    let echoed = halite_call(&conf, &["test.arg", "hi"]);
+    assert_success("halite call test.arg", &echoed);
+    let functions = job_functions_of(&master, "call-r2");
+    assert!(functions.contains(&"test.arg".to_string()), "{functions:?}");
+    assert!(
+        !functions.contains(&"test.echo".to_string()),
+        "{functions:?}"
+    );
 }
 
 #[test]
@@ -363,5 +374,32 @@ fn unreachable_master_fails_with_salt_calls_message() {
     assert!(
         stderr.contains(&format!("127.0.0.1:{port}")),
         "the error names the master: {stderr}"
+    );
+}
+
+#[test]
+fn pending_then_rejected_key_end_the_call_like_salt_call() {
+    let venv = require_salt!(PINNED_SALT);
+    let mut spec = MasterSpec::default();
+    spec.extra.insert("auto_accept".into(), json!(false));
+    let master = Master::start(&venv, spec);
+    let conf = CallConfig::new(master.ret_port, master.publish_port, "call-key", json!({}));
+    let started = Instant::now();
+    let pending = halite_call(&conf, &["test.ping"]);
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert_eq!(pending.status.code(), Some(2), "{pending:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&pending.stdout).trim(),
+        "Minion failed to authenticate with the master, has the minion key been accepted?"
+    );
+
+    let out = master.cli("salt-key", &["-r", "call-key", "-y"]);
+    assert!(out.status.success(), "{out:?}");
+    let rejected = halite_call(&conf, &["test.ping"]);
+    assert_eq!(rejected.status.code(), Some(77), "{rejected:?}");
+    assert!(
+        String::from_utf8_lossy(&rejected.stderr)
+            .contains("The Salt Master has rejected this minion's public key!"),
+        "{rejected:?}"
     );
 }

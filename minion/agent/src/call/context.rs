@@ -33,6 +33,9 @@ pub fn apply_cli_overrides(opts: &mut Map, args: &CallArgs) {
     if let Some(m) = &args.master {
         set("master", m.clone().into());
     }
+    if args.no_return_event {
+        set("no_return_event", true.into());
+    }
     for (key, value) in [
         ("output", &args.output),
         ("log_level", &args.log_level),
@@ -159,6 +162,7 @@ mod tests {
             file_root: Some("/srv/x".into()),
             output_indent: Some(2),
             state_verbose: Some("False".into()),
+            no_return_event: true,
             ..CallArgs::default()
         };
         let mut opts = Map::new();
@@ -168,6 +172,7 @@ mod tests {
         assert_eq!(opts["file_roots"], json!({"base": ["/srv/x"]}));
         assert_eq!(opts["output_indent"], json!(2));
         assert_eq!(opts["state_verbose"], json!(false));
+        assert_eq!(opts["no_return_event"], json!(true));
     }
 
     #[test]

@@ -148,6 +148,8 @@ pub struct CallArgs {
     pub skip_grains: bool,
     pub no_parse: Vec<String>,
     pub master: Option<String>,
+    /// `--no-return-event`: do not send the result to the master.
+    pub no_return_event: bool,
     /// The function, then its raw arguments.
     pub fun: Option<String>,
     pub args: Vec<String>,
@@ -206,6 +208,7 @@ fn from_parsed(p: &Parsed) -> CallArgs {
             .map(|s| s.split(',').map(str::to_string).collect())
             .unwrap_or_default(),
         master: owned("master"),
+        no_return_event: p.flag("no_return_event"),
         fun: positional.next(),
         args: positional.collect(),
     }
