@@ -244,7 +244,14 @@ fn pillar_items_equals_real_salt_call() {
     let venv = require_salt!(PINNED_SALT);
     let out = tempfile::tempdir().unwrap();
     let master = master_with_racks(&venv, out.path());
-    let conf = CallConfig::for_master(&master, "call-pillar", "r1");
+    // The rack grain comes from the `grains` file next to the config file.
+    let conf = CallConfig::new(
+        master.ret_port,
+        master.publish_port,
+        "call-pillar",
+        json!({}),
+    );
+    write(&conf.etc().join("grains"), "rack: r1\n");
     // 3008.4 masks pillar.items values unless unmask=True.
     let args = ["pillar.items", "unmask=True", "--out=json"];
     let python = salt_call(&venv, &conf, &args);

@@ -1,6 +1,7 @@
 //! Building the [`Ctx`] a `salt-call` run executes in: options (config file plus
 //! command-line overrides), grains, pillar and the OS seams.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use halite_api::value::merge_into;
@@ -66,13 +67,48 @@ pub fn apply_cli_overrides(opts: &mut Map, args: &CallArgs) {
     set("print_metadata", args.print_metadata.into());
 }
 
-/// Detected grains with the configured static `grains` merged over them.
+/// Detected grains, then the `grains` file next to the config file, then the
+/// configured static `grains` (Salt's `loader.grains` order; merged deeply
+/// only with `grains_deep_merge: True`).
 pub fn grains(opts: &Map, skip_detection: bool) -> Value {
     let mut grains = detected_grains(opts, skip_detection);
+    let deep = opts.get("grains_deep_merge") == Some(&Value::Bool(true));
+    let mut update = |overlay: &Value| {
+        if deep {
+            merge_into(&mut grains, overlay);
+        } else if let (Value::Object(base), Value::Object(top)) = (&mut grains, overlay) {
+            base.extend(top.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+    };
+    if !skip_detection {
+        if let Some(file_grains) = grains_file(opts) {
+            update(&file_grains);
+        }
+    }
     if let Some(static_grains @ Value::Object(_)) = opts.get("grains") {
-        merge_into(&mut grains, static_grains);
+        update(static_grains);
     }
     grains
+}
+
+/// The `grains` file in the config file's directory (Salt's `extra.config`
+/// grain); a file that is not a YAML mapping is skipped with Salt's warning.
+fn grains_file(opts: &Map) -> Option<Value> {
+    let conf_file = Path::new(opts.get("conf_file")?.as_str()?);
+    let path = if conf_file.is_dir() {
+        conf_file.join("grains")
+    } else {
+        conf_file.parent()?.join("grains")
+    };
+    let text = std::fs::read_to_string(&path).ok()?;
+    match halite_render::yaml::load(&text) {
+        Ok(v @ Value::Object(_)) => Some(v),
+        Ok(Value::Null) => None,
+        _ => {
+            tracing::warn!("Bad syntax in grains file! Skipping.");
+            None
+        }
+    }
 }
 
 /// What the minion detects about itself (halite-grains over the live host);
@@ -173,6 +209,33 @@ mod tests {
         assert_eq!(opts["output_indent"], json!(2));
         assert_eq!(opts["state_verbose"], json!(false));
         assert_eq!(opts["no_return_event"], json!(true));
+    }
+
+    #[test]
+    fn grains_file_then_config_grains() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("grains"),
+            "rack: r7\nroles: [db]\nnested: {a: 1}\n",
+        )
+        .unwrap();
+        let conf_file = dir.path().join("minion").display().to_string();
+        let opts = json!({"id": "m1", "conf_file": conf_file, "grains": {"roles": ["web"], "nested": {"b": 2}}});
+        let g = grains(opts.as_object().unwrap(), false);
+        assert_eq!(g["rack"], json!("r7"));
+        assert_eq!(g["roles"], json!(["web"]));
+        assert_eq!(g["nested"], json!({"b": 2}), "shallow by default");
+        let mut deep = opts.as_object().unwrap().clone();
+        deep.insert("grains_deep_merge".into(), json!(true));
+        assert_eq!(grains(&deep, false)["nested"], json!({"a": 1, "b": 2}));
+    }
+
+    #[test]
+    fn bad_grains_file_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("grains"), "- not\n- a map\n").unwrap();
+        let opts = json!({"id": "m1", "conf_file": dir.path().join("minion")});
+        assert!(grains_file(opts.as_object().unwrap()).is_none());
     }
 
     #[test]
