@@ -28,14 +28,20 @@ pub fn mode_bits(mode: &str) -> Option<u32> {
 }
 
 /// The process umask (read from `/proc/self/status`; 022 when unknown).
+/// Read each time (umask(2) cannot be queried without changing it, which
+/// would race with other threads creating files), with one read call.
 pub fn current_umask() -> u32 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("Umask:"))
-                .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
-        })
+    use std::io::Read;
+    let mut buf = Vec::with_capacity(4096);
+    let read =
+        std::fs::File::open("/proc/self/status").and_then(|f| f.take(4096).read_to_end(&mut buf));
+    if read.is_err() {
+        return 0o022;
+    }
+    String::from_utf8_lossy(&buf)
+        .lines()
+        .find_map(|l| l.strip_prefix("Umask:"))
+        .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
         .unwrap_or(0o022)
 }
 
@@ -77,9 +83,10 @@ pub fn set_mode(path: &Path, mode: &str) -> std::io::Result<()> {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(bits))
 }
 
-/// Owner wanted by a state: name or numeric id as given.
-fn owner_matches(wanted: &str, name: &str, id: u32) -> bool {
-    wanted == name || wanted == id.to_string()
+/// Owner wanted by a state: name or numeric id as given. The id is compared
+/// first so the account files are only consulted when it does not match.
+fn owner_matches(wanted: &str, id: u32, name_of: fn(u32) -> String) -> bool {
+    wanted == id.to_string() || wanted == name_of(id)
 }
 
 /// What `check_perms` did or would do.
@@ -101,62 +108,100 @@ pub struct PermsSpec {
     pub follow_symlinks: bool,
 }
 
+/// Owner ids and mode of a path (no account lookups).
+#[derive(Debug, Clone, Copy)]
+struct RawStats {
+    uid: u32,
+    gid: u32,
+    mode: u32,
+}
+
+impl RawStats {
+    fn of(md: &std::fs::Metadata) -> Self {
+        RawStats {
+            uid: md.uid(),
+            gid: md.gid(),
+            mode: md.mode() & 0o7777,
+        }
+    }
+
+    fn mode_text(&self) -> String {
+        format!("{:04o}", self.mode)
+    }
+}
+
+/// The path's stats (through a symlink when `follow`) and whether the path
+/// itself is a symlink: one `lstat`, plus a `stat` only for symlinks.
+fn raw_stats(path: &Path, follow: bool) -> std::io::Result<(RawStats, bool)> {
+    let lmd = std::fs::symlink_metadata(path)?;
+    let is_link = lmd.file_type().is_symlink();
+    if is_link && follow {
+        return Ok((RawStats::of(&std::fs::metadata(path)?), true));
+    }
+    Ok((RawStats::of(&lmd), is_link))
+}
+
 /// Salt's `file.check_perms`: apply (unless `test`) and report user/group/mode changes.
 pub fn check_perms(path: &Path, spec: &PermsSpec, test: bool) -> std::io::Result<PermsOutcome> {
-    let cur = stats(path, spec.follow_symlinks)?;
+    let (cur, is_link) = raw_stats(path, spec.follow_symlinks)?;
+    let cur_mode = cur.mode_text();
     let mut out = PermsOutcome {
         result: true,
-        lmode: cur.mode.clone(),
+        lmode: cur_mode.clone(),
         ..Default::default()
     };
-    let is_link = std::fs::symlink_metadata(path)?.file_type().is_symlink();
     let user_differs = spec
         .user
         .as_deref()
-        .is_some_and(|u| !owner_matches(u, &cur.user, cur.uid));
+        .is_some_and(|u| !owner_matches(u, cur.uid, accounts::uid_to_name));
     let group_differs = spec
         .group
         .as_deref()
-        .is_some_and(|g| !owner_matches(g, &cur.group, cur.gid));
+        .is_some_and(|g| !owner_matches(g, cur.gid, accounts::gid_to_name));
+    let mut touched = false;
     if (user_differs || group_differs) && !test {
+        touched = true;
         if let Err(e) = chown_path(path, spec, &cur, is_link && !spec.follow_symlinks) {
             out.result = false;
             out.comments.push(e);
         } else if !is_link {
-            set_mode(path, &cur.mode)?;
+            set_mode(path, &cur_mode)?;
         }
     }
     let skip_mode = is_link && !spec.follow_symlinks;
     let mut mode_changed = false;
     if let Some(mode) = spec.mode.as_deref() {
-        if !test && !skip_mode && mode != cur.mode {
+        if !test && !skip_mode && mode != cur_mode {
             mode_changed = true;
+            touched = true;
             set_mode(path, mode)?;
         }
     }
-    let post = stats(path, spec.follow_symlinks)?;
+    // Nothing was changed: the path is as it was just seen.
+    let post = if touched {
+        raw_stats(path, spec.follow_symlinks)?.0
+    } else {
+        cur
+    };
     if let Some(u) = spec.user.as_deref() {
-        report(
-            &mut out,
-            "user",
-            u,
-            !owner_matches(u, &post.user, post.uid),
-            user_differs,
-            test,
-        );
+        let differs = if touched {
+            !owner_matches(u, post.uid, accounts::uid_to_name)
+        } else {
+            user_differs
+        };
+        report(&mut out, "user", u, differs, user_differs, test);
     }
     if let Some(g) = spec.group.as_deref() {
-        report(
-            &mut out,
-            "group",
-            g,
-            !owner_matches(g, &post.group, post.gid),
-            group_differs,
-            test,
-        );
+        let differs = if touched {
+            !owner_matches(g, post.gid, accounts::gid_to_name)
+        } else {
+            group_differs
+        };
+        report(&mut out, "group", g, differs, group_differs, test);
     }
     if let (Some(m), false) = (spec.mode.as_deref(), skip_mode) {
-        report(&mut out, "mode", m, m != post.mode, mode_changed, test);
+        let post_mode = post.mode_text();
+        report(&mut out, "mode", m, m != post_mode, mode_changed, test);
     }
     Ok(out)
 }
@@ -185,7 +230,7 @@ fn report(
 fn chown_path(
     path: &Path,
     spec: &PermsSpec,
-    cur: &PathStats,
+    cur: &RawStats,
     no_follow: bool,
 ) -> Result<(), String> {
     let uid = match spec.user.as_deref() {
@@ -265,6 +310,35 @@ mod tests {
         );
         let again = check_perms(&f, &spec, false).unwrap();
         assert!(again.changes.is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn check_perms_through_and_on_symlinks() {
+        let dir = std::env::temp_dir().join(format!("halite-perms-l-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("target");
+        let l = dir.join("link");
+        std::fs::write(&f, "x").unwrap();
+        set_mode(&f, "0640").unwrap();
+        std::os::unix::fs::symlink(&f, &l).unwrap();
+        let want = |follow_symlinks| PermsSpec {
+            mode: Some("0600".into()),
+            follow_symlinks,
+            ..Default::default()
+        };
+        let on_link = check_perms(&l, &want(false), false).unwrap();
+        assert!(on_link.changes.is_empty());
+        assert_eq!(stats(&f, true).unwrap().mode, "0640");
+        let through = check_perms(&l, &want(true), false).unwrap();
+        assert_eq!(through.lmode, "0640");
+        assert_eq!(
+            serde_json::Value::Object(through.changes),
+            json!({"mode": "0600"})
+        );
+        assert_eq!(stats(&f, true).unwrap().mode, "0600");
+        std::fs::remove_file(&f).unwrap();
+        assert!(check_perms(&l, &want(true), false).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -23,6 +23,40 @@ struct Plan {
     source: Option<Value>,
     contents: Option<String>,
     follow_symlinks: bool,
+    target: Target,
+}
+
+/// What the destination path is right now, from one `lstat` (plus a `stat`
+/// for symlinks), so the checks below do not stat it again and again.
+#[derive(Debug, Clone, Copy, Default)]
+struct Target {
+    is_symlink: bool,
+    /// The path resolves (through symlinks) to something (`Path::exists`).
+    exists: bool,
+    /// ... to a regular file (`Path::is_file`).
+    is_file: bool,
+    /// ... to a directory (`Path::is_dir`).
+    is_dir: bool,
+}
+
+impl Target {
+    fn probe(path: &Path) -> Self {
+        let Ok(lmd) = std::fs::symlink_metadata(path) else {
+            return Target::default();
+        };
+        let is_symlink = lmd.file_type().is_symlink();
+        let followed = if is_symlink {
+            std::fs::metadata(path).ok()
+        } else {
+            Some(lmd)
+        };
+        Target {
+            is_symlink,
+            exists: followed.is_some(),
+            is_file: followed.as_ref().is_some_and(|m| m.is_file()),
+            is_dir: followed.as_ref().is_some_and(|m| m.is_dir()),
+        }
+    }
 }
 
 pub fn managed(call: &StateCall<'_>) -> StateReturn {
@@ -89,7 +123,8 @@ fn plan(call: &StateCall<'_>, name: &str, r: &mut StateReturn) -> Result<Option<
     let contents = resolve_contents(call, name, mode.as_deref())?;
     let (user, group) = owner_args(call);
     let path = Path::new(name);
-    if !call.get_bool("create", true) && !path.is_file() {
+    let target = Target::probe(path);
+    if !call.get_bool("create", true) && !target.is_file {
         r.comment = format!("File {name} is not present and is not set for creation");
         return Ok(None);
     }
@@ -99,7 +134,7 @@ fn plan(call: &StateCall<'_>, name: &str, r: &mut StateReturn) -> Result<Option<
     if !path.is_absolute() {
         return Err(format!("Specified file {name} is not an absolute path"));
     }
-    if path.is_dir() {
+    if target.is_dir {
         return Err(format!("Specified target {name} is a directory"));
     }
     if call.get("context").is_some_and(|c| !c.is_object()) {
@@ -118,8 +153,9 @@ fn plan(call: &StateCall<'_>, name: &str, r: &mut StateReturn) -> Result<Option<
         source,
         contents,
         follow_symlinks,
+        target,
     };
-    if !replace && path.exists() {
+    if !replace && target.exists {
         keep_existing(call, &p, r)?;
         return Ok(None);
     }
@@ -260,8 +296,7 @@ fn run_plan(call: &StateCall<'_>, p: Plan, mut r: StateReturn) -> StateReturn {
     if call.test {
         return predict(call, &p, want.as_deref(), r);
     }
-    let path = Path::new(&p.name);
-    let outcome = if path.is_file() || path.is_symlink() {
+    let outcome = if p.target.is_file || p.target.is_symlink {
         update_existing(call, &p, want.as_deref(), &mut r)
     } else {
         create_new(call, &p, want.as_deref(), &mut r)
@@ -357,7 +392,7 @@ fn update_existing(
     r: &mut StateReturn,
 ) -> Result<(), String> {
     let path = Path::new(&p.name);
-    let real = if path.is_symlink() && p.follow_symlinks {
+    let real = if p.target.is_symlink && p.follow_symlinks {
         std::fs::canonicalize(path).map_err(|e| e.to_string())?
     } else {
         path.to_path_buf()
@@ -428,7 +463,8 @@ fn create_new(
         makedirs_perms(parent, p.user.as_deref(), p.group.as_deref(), dm.as_deref())
             .map_err(|e| format!("Unable to manage file: {e}"))?;
     }
-    let umask_mode = perms::mode_bits(&perms::umask_file_mode()).unwrap_or(0o644);
+    let umask_file_mode = perms::umask_file_mode();
+    let umask_mode = perms::mode_bits(&umask_file_mode).unwrap_or(0o644);
     let initial = if p.source.is_some() || p.mode.is_some() {
         0o600
     } else {
@@ -448,7 +484,7 @@ fn create_new(
             r.comment = "Empty file".into();
         }
     }
-    let mode = p.mode.clone().unwrap_or_else(perms::umask_file_mode);
+    let mode = p.mode.clone().unwrap_or(umask_file_mode);
     let spec = perms::PermsSpec {
         user: p.user.clone(),
         group: p.group.clone(),
