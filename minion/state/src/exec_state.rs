@@ -280,12 +280,9 @@ fn sls_id(call: &ExecCall<'_>) -> Result<ExecOutput> {
     Ok(engine::run_sls_id(&ctx, &id, mods))
 }
 
-fn running(_call: &ExecCall<'_>) -> Result<ExecOutput> {
-    Ok(ExecOutput {
-        ret: Value::Array(vec![]),
-        retcode: 0,
-    })
-}
+mod running;
+use running::running;
+pub use running::{check_queue, running_states, EX_STATE_COMPILER_ERROR};
 
 const SPECS: &[ExecSpec] = &[
     ExecSpec {
