@@ -75,7 +75,13 @@ fn changed_master_file_is_used_and_unchanged_file_is_not_refetched() {
     let venv = require_salt!(PINNED_SALT);
     let out = tempfile::tempdir().unwrap();
     let master = master_with_app(&venv, out.path());
-    let minion = Minion::start(&master, "fs-halite", Flavor::Halite, json!({}));
+    // No publish_port in the minion config: the port the master announces is used.
+    let minion = Minion::start(
+        &master,
+        "fs-halite",
+        Flavor::Halite,
+        json!({"publish_port": null}),
+    );
     wait_answering(&master, &minion);
 
     let first = apply(&master, &minion.id);

@@ -67,8 +67,15 @@ impl Minion {
             "acceptance_wait_time": 1,
             "random_reauth_delay": 0,
         });
+        // `extra` keys override the defaults; a null value removes the key.
         if let (Some(obj), Value::Object(more)) = (conf.as_object_mut(), extra) {
-            obj.extend(more);
+            for (k, v) in more {
+                if v.is_null() {
+                    obj.remove(&k);
+                } else {
+                    obj.insert(k, v);
+                }
+            }
         }
         fs::write(
             self.conf_dir().join("minion"),

@@ -35,6 +35,8 @@ pub struct MasterLink {
     auth_lock: Mutex<()>,
     pool: RequestPool,
     sub: Mutex<Subscriber>,
+    /// The publish port connected to (configured, or announced by the master).
+    publish_port: u16,
     reconnected: AtomicBool,
 }
 
@@ -70,7 +72,8 @@ impl MasterLink {
         creds: Credentials,
     ) -> Result<Self, TransportError> {
         let session = Arc::new(session_from(&creds, 1)?);
-        let sub = Subscriber::open(&ctx, &settings, settings.publish_port, 1)?;
+        let publish_port = settings.publish_port_for(creds.publish_port);
+        let sub = Subscriber::open(&ctx, &settings, publish_port, 1)?;
         Ok(MasterLink {
             settings,
             keys,
@@ -80,6 +83,7 @@ impl MasterLink {
             auth_lock: Mutex::new(()),
             pool: RequestPool::new(),
             sub: Mutex::new(sub),
+            publish_port,
             reconnected: AtomicBool::new(false),
         })
     }
@@ -353,10 +357,9 @@ impl MasterLink {
         }
     }
 
-    /// The publish port the master announced at the last auth is not tracked;
-    /// this returns the configured one in use.
+    /// The publish port in use (configured, or announced by the master at auth).
     pub fn publish_port(&self) -> u16 {
-        self.settings.publish_port
+        self.publish_port
     }
 }
 

@@ -19,7 +19,8 @@ pub struct LinkSettings {
     pub master: String,
     /// `master_port` (request channel).
     pub master_port: u16,
-    /// `publish_port`.
+    /// `publish_port` as configured; 4506 (Salt's fallback when unset) means "use
+    /// the port the master announces in its auth reply" (see [`Self::publish_port_for`]).
     pub publish_port: u16,
     /// `pki_dir`.
     pub pki_dir: PathBuf,
@@ -81,6 +82,17 @@ pub struct LinkSettings {
 }
 
 impl LinkSettings {
+    /// The publish port to connect to, as Salt's `AsyncPubChannel.connect` picks it:
+    /// a configured `publish_port` other than 4506 wins, otherwise the port the
+    /// master announced in its auth reply (4505 if it announced none).
+    pub fn publish_port_for(&self, announced: Option<u16>) -> u16 {
+        if self.publish_port != 4506 {
+            self.publish_port
+        } else {
+            announced.unwrap_or(4505)
+        }
+    }
+
     /// Read the options from a minion opts map.
     pub fn from_opts(opts: &Map) -> Result<Self, TransportError> {
         let o = Opts(opts);
@@ -93,7 +105,7 @@ impl LinkSettings {
             })?,
             master: o.master()?,
             master_port: o.port("master_port", 4506)?,
-            publish_port: o.port("publish_port", 4505)?,
+            publish_port: o.port("publish_port", 4506)?,
             pki_dir: o
                 .string("pki_dir")?
                 .unwrap_or_else(|| "/etc/salt/pki/minion".into())
@@ -256,7 +268,20 @@ mod tests {
         let s = LinkSettings::from_opts(&opts(json!({"id": "m1"}))).unwrap();
         assert_eq!(
             (s.master.as_str(), s.master_port, s.publish_port),
-            ("salt", 4506, 4505)
+            ("salt", 4506, 4506)
+        );
+        assert_eq!(
+            s.publish_port_for(Some(4605)),
+            4605,
+            "announced port used when unset"
+        );
+        assert_eq!(s.publish_port_for(None), 4505);
+        let pinned =
+            LinkSettings::from_opts(&opts(json!({"id": "m1", "publish_port": 5000}))).unwrap();
+        assert_eq!(
+            pinned.publish_port_for(Some(4605)),
+            5000,
+            "configured port wins"
         );
         assert_eq!((s.auth_tries, s.auth_timeout), (7, Duration::from_secs(5)));
         assert_eq!(s.acceptance_wait, Duration::from_secs(10));
