@@ -5,10 +5,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use halite_api::{Ctx, ExecError, Map, Value};
 
+use halite_state::exec_state::check_queue;
+
 use crate::args::parse_call_args;
-use crate::minion::current_jid;
-use crate::proc::ProcDir;
-use crate::state_guard::{conflicts, is_guarded, EX_STATE_COMPILER_ERROR};
+use crate::state_guard::is_guarded;
 
 /// Salt's `EX_GENERIC`.
 pub const EX_GENERIC: i32 = 1;
@@ -68,19 +68,14 @@ pub fn run_function(ctx: &Ctx, fun: &str, arg: &Value, publication: &Map) -> Out
         return missing_function(ctx, fun);
     }
     let call = parse_call_args(fun, arg, publication);
-    if is_guarded(fun) {
-        let procs = ProcDir::new(&ctx.cachedir());
-        let conflict = conflicts(&procs, current_jid().as_deref(), &call.kwargs);
-        if !conflict.is_empty() {
-            let ret = Value::Array(conflict.into_iter().map(Value::String).collect());
-            return Outcome {
-                ret,
-                retcode: EX_STATE_COMPILER_ERROR,
-                out: declared_outputter(fun),
-            };
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        if is_guarded(fun) {
+            if let Some(refusal) = check_queue(ctx, &call.kwargs)? {
+                return Ok(refusal);
+            }
         }
-    }
-    let result = catch_unwind(AssertUnwindSafe(|| ctx.call(fun, call.args, call.kwargs)));
+        ctx.call(fun, call.args, call.kwargs)
+    }));
     match result {
         Ok(Ok(output)) => {
             let retcode = if output.retcode == 0 && reports_failure(&output.ret) {

@@ -116,6 +116,18 @@ pub fn send_signal(pid: i32, signal: i32) -> bool {
     unsafe { libc::kill(pid, signal) == 0 }
 }
 
+/// Whether process `pid` exists (Salt's `os_is_running`: signal 0 succeeds
+/// or is refused for lack of permission).
+#[allow(unsafe_code)]
+pub fn process_exists(pid: i32) -> bool {
+    if pid <= 0 {
+        return false;
+    }
+    // SAFETY: kill(2) with signal 0 only checks the target; no memory is involved.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +144,14 @@ mod tests {
         table.finish("1");
         assert!(!table.cancel("1"));
         assert!(table.is_empty());
+    }
+
+    #[test]
+    fn own_process_exists_and_nonsense_pids_do_not() {
+        assert!(process_exists(std::process::id() as i32));
+        assert!(!process_exists(0));
+        assert!(!process_exists(-5));
+        assert!(!process_exists(i32::MAX));
     }
 
     #[test]

@@ -222,6 +222,7 @@ impl Minion {
 
     /// The body of one job, on a worker thread.
     fn run_job(&self, jid: &str, load: &Map, state: &JobState) {
+        let started = std::time::Instant::now();
         CURRENT_JID.with(|c| *c.borrow_mut() = Some(jid.to_string()));
         if load
             .get("start_event")
@@ -266,6 +267,10 @@ impl Minion {
             tracing::info!("job {jid} was killed; its return is dropped");
             return;
         }
+        tracing::debug!(
+            "job {jid} finished after {} ms; returning",
+            started.elapsed().as_millis()
+        );
         self.send_with_retry(ret, jid);
     }
 

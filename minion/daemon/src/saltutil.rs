@@ -7,7 +7,7 @@
 use halite_api::{ExecCall, ExecError, ExecOutput, ExecSpec, Map, Registry, Value};
 
 use crate::control;
-use crate::jobs::{job_pids, send_signal};
+use crate::jobs::{job_pids, process_exists, send_signal};
 use crate::minion::current_jid;
 use crate::proc::ProcDir;
 
@@ -148,12 +148,28 @@ fn procs(call: &ExecCall<'_>) -> ProcDir {
 }
 
 /// Running jobs except the caller's own (Salt skips the calling process).
+/// As Salt's `_read_proc_file`, a proc file whose process is gone (e.g. left
+/// by a killed `halite call`) is removed and not reported.
 fn running_jobs(call: &ExecCall<'_>) -> Vec<Map> {
     let own = current_jid();
-    procs(call)
+    let procs = procs(call);
+    procs
         .all()
         .into_iter()
         .filter(|d| own.is_none() || d.get("jid").and_then(Value::as_str) != own.as_deref())
+        .filter(|d| {
+            let alive = d
+                .get("pid")
+                .and_then(Value::as_i64)
+                .is_some_and(|pid| process_exists(pid as i32));
+            if !alive {
+                if let Some(jid) = d.get("jid").and_then(Value::as_str) {
+                    tracing::debug!("removing proc file of job {jid}: its process is gone");
+                    procs.remove(jid);
+                }
+            }
+            alive
+        })
         .collect()
 }
 
@@ -170,6 +186,12 @@ fn find_job(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
     let found = running_jobs(call)
         .into_iter()
         .find(|d| d.get("jid").and_then(Value::as_str) == Some(jid.as_str()));
+    let state = if found.is_some() {
+        "running"
+    } else {
+        "not running"
+    };
+    tracing::debug!("find_job {jid}: {state}");
     Ok(Value::Object(found.unwrap_or_default()).into())
 }
 

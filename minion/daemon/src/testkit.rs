@@ -104,12 +104,20 @@ impl TemplateRenderer for VerbatimTemplates {
     }
 }
 
-/// A `Ctx` whose registry holds `specs`.
+/// A `Ctx` whose registry holds `specs` and this crate's `saltutil.*`, with
+/// a cachedir that does not exist (so no job is running).
 pub fn ctx_with(specs: &[ExecSpec]) -> Ctx {
     let mut reg = Registry::new();
     reg.add_exec(specs);
+    crate::saltutil::register(&mut reg);
+    let cachedir = std::env::temp_dir().join(format!("halite-daemon-none-{}", std::process::id()));
+    let mut opts = Map::new();
+    opts.insert(
+        "cachedir".into(),
+        cachedir.to_string_lossy().into_owned().into(),
+    );
     Ctx {
-        opts: Arc::new(Map::new()),
+        opts: Arc::new(opts),
         grains: Arc::new(Value::Object(Map::new())),
         pillar: Arc::new(Value::Object(Map::new())),
         saltenv: "base".into(),

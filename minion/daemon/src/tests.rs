@@ -96,6 +96,9 @@ fn rig() -> Rig {
         },
     ]);
     crate::saltutil::register(&mut reg);
+    let mut state_module = Registry::new();
+    halite_state::register(&mut state_module);
+    reg.add_exec(&[*state_module.exec("state.running").unwrap()]);
     let services = Services {
         runner: Arc::new(SystemRunner),
         files: Arc::new(NoFiles),
@@ -219,6 +222,43 @@ fn running_lists_other_jobs_but_not_itself() {
 }
 
 #[test]
+fn state_running_reports_the_running_state_job_but_not_itself() {
+    let r = rig();
+    r.minion
+        .handle_publication(job("20240229123456789012", "state.apply", json!([700])));
+    r.minion
+        .handle_publication(job("20240229123456789013", "state.running", json!([])));
+    let rets = r.link.wait_returns(1, WAIT);
+    assert_eq!(rets[0]["jid"], json!("20240229123456789013"));
+    assert_eq!(
+        rets[0]["return"],
+        json!([format!(
+            "The function \"state.apply\" is running as PID {} and was started at 2024, Feb 29 12:34:56.789012 with jid 20240229123456789012",
+            std::process::id()
+        )])
+    );
+    assert_eq!(rets[0]["retcode"], json!(0));
+    r.link.wait_returns(2, WAIT);
+    r.minion
+        .handle_publication(job("20240229123456789014", "state.running", json!([])));
+    assert_eq!(r.link.wait_returns(3, WAIT)[2]["return"], json!([]));
+}
+
+#[test]
+fn proc_files_of_dead_processes_are_removed_and_not_reported() {
+    let r = rig();
+    let gone = i32::MAX as u32;
+    r.minion
+        .procs
+        .write("40", gone, &job("40", "state.apply", json!([])))
+        .unwrap();
+    r.minion
+        .handle_publication(job("41", "saltutil.running", json!([])));
+    assert_eq!(r.link.wait_returns(1, WAIT)[0]["return"], json!([]));
+    assert!(r.minion.procs.read("40").is_none(), "stale proc file kept");
+}
+
+#[test]
 fn kill_job_stops_the_command_and_drops_the_return() {
     let r = rig();
     let started = Instant::now();
@@ -331,6 +371,9 @@ fn a_second_state_run_is_refused_while_one_runs() {
     let r = rig();
     r.minion
         .handle_publication(job("20240229123456789012", "state.apply", json!([800])));
+    // Salt has no start-order rule: two runs that check at the same moment
+    // refuse each other. Let the first one pass its check before the second.
+    std::thread::sleep(Duration::from_millis(200));
     r.minion
         .handle_publication(job("20240229123456789013", "state.apply", json!([0])));
     let first = r.link.wait_returns(1, WAIT);
