@@ -87,6 +87,44 @@ fn local_client(master: &Master, tgt: &str, tgt_type: &str, fun: &str) -> Value 
         .unwrap_or_else(|e| panic!("LocalClient: {e}: {}", String::from_utf8_lossy(&out.stderr)))
 }
 
+/// `salt <args> --out=json` WITHOUT `--static`: one JSON document per
+/// minion return, merged. Long-job checks need this path: with `--static`
+/// the Salt 3008.4 CLI runs the job as a 100% batch whose state machine
+/// (`salt/utils/batch_state.py`, `progress_batch` step 4) gives up on a
+/// minion `timeout + gather_job_timeout` seconds after dispatch whatever
+/// `saltutil.find_job` answers, for Python minions as well.
+fn salt_streamed(master: &Master, args: &[&str]) -> Value {
+    let mut all: Vec<&str> = args.to_vec();
+    all.push("--out=json");
+    let out = master.cli("salt", &all);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut merged = serde_json::Map::new();
+    for doc in serde_json::Deserializer::from_str(&text).into_iter::<Value>() {
+        match doc {
+            Ok(Value::Object(m)) => merged.extend(m),
+            _ => break,
+        }
+    }
+    Value::Object(merged)
+}
+
+/// `LocalClient.cmd(..., full_return=True)` on a list of minions: each
+/// minion's `{ret, retcode, out?, jid}`.
+#[allow(clippy::disallowed_methods)] // test: drives the master's Python API
+fn full_returns(master: &Master, ids: &str, fun: &str) -> Value {
+    let script = "import json, sys, salt.client\n\
+        c = salt.client.LocalClient(c_path=sys.argv[1])\n\
+        print(json.dumps(c.cmd(sys.argv[2].split(','), sys.argv[3], tgt_type='list', full_return=True, timeout=20)))";
+    let out = Command::new(master.venv.join("bin/python"))
+        .args(["-c", script])
+        .arg(master.conf_dir().join("master"))
+        .args([ids, fun])
+        .output()
+        .expect("run LocalClient");
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("LocalClient: {e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
 #[test]
 fn halite_minion_runs_jobs_with_salt_targeting() {
     let _venv = require_salt!(PINNED_SALT);
@@ -161,14 +199,16 @@ fn halite_minion_runs_jobs_with_salt_targeting() {
         "pillar targeting after refresh"
     );
 
+    // Outlives -t 5 and the first gather_job_timeout window (5 + 10 s): the
+    // CLI keeps waiting only because find_job reports the job at ~5 s and ~15 s.
     let started = Instant::now();
     assert_eq!(
-        run(&[HAL, "test.sleep", "15", "-t", "5"]),
-        json!(true),
+        salt_streamed(&master, &[HAL, "test.sleep", "20", "-t", "5"]),
+        json!({HAL: true}),
         "long job lost; log:\n{}",
         log_of(&minion)
     );
-    assert!(started.elapsed() >= Duration::from_secs(15));
+    assert!(started.elapsed() >= Duration::from_secs(20));
 
     let (multi, _) = master.salt_json(&[HAL, "test.ping,test.echo", ",hi"]);
     assert_eq!(multi[HAL], json!({"test.ping": true, "test.echo": "hi"}));
@@ -213,6 +253,124 @@ fn halite_minion_answers_like_python_minion() {
     );
     let job_ret = master.cli("salt-run", &["--out=json", "jobs.list_jobs"]);
     assert!(job_ret.status.success());
+
+    // A job that outlives -t and gather_job_timeout: both minions keep the
+    // CLI waiting through find_job and both return.
+    assert_eq!(
+        salt_streamed(&master, &["-L", both, "test.sleep", "20", "-t", "5"]),
+        json!({HAL: true, "py-e2e-1": true}),
+        "long job; halite log:\n{}",
+        log_of(&hal)
+    );
+}
+
+/// Salt's `PID <n>` differs between minions; everything else must not.
+fn without_pids(v: &Value) -> Value {
+    match v {
+        Value::String(s) => {
+            let mut out = String::new();
+            let mut rest = s.as_str();
+            while let Some(at) = rest.find("PID ") {
+                out.push_str(&rest[..at + 4]);
+                rest = rest[at + 4..].trim_start_matches(|c: char| c.is_ascii_digit());
+                out.push('N');
+            }
+            out.push_str(rest);
+            Value::String(out)
+        }
+        Value::Array(a) => Value::Array(a.iter().map(without_pids).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| (k.clone(), without_pids(x)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn a_second_state_run_is_refused_like_python_minion() {
+    let _venv = require_salt!(PINNED_SALT);
+    let master = master_with(json!({}));
+    fs::write(
+        master.file_root().join("top.sls"),
+        "base:\n  '*':\n    - slow\n",
+    )
+    .unwrap();
+    fs::write(
+        master.file_root().join("slow.sls"),
+        "slow:\n  cmd.run:\n    - name: sleep 12\n",
+    )
+    .unwrap();
+    let py = Minion::start(&master, "py-e2e-1", Flavor::Python, json!({}));
+    let hal = Minion::start(&master, HAL, Flavor::Halite, json!({}));
+    for (id, m) in [(HAL, &hal), ("py-e2e-1", &py)] {
+        assert!(
+            wait_ping(&master, id, Duration::from_secs(90)),
+            "{id}: {}",
+            log_of(m)
+        );
+    }
+    let both = "py-e2e-1,hal-e2e-1";
+    let idle = full_returns(&master, both, "state.running");
+    assert_eq!(idle[HAL]["ret"], json!([]), "{idle}");
+    assert_eq!(idle[HAL]["ret"], idle["py-e2e-1"]["ret"]);
+
+    let started = master.cli("salt", &["-L", both, "state.highstate", "--async"]);
+    let text = String::from_utf8_lossy(&started.stdout).to_string();
+    let jid = text
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(jid.len(), 20, "no jid in {text:?}");
+    let both_running = wait_until(Duration::from_secs(20), || {
+        let v = full_returns(&master, both, "state.running");
+        [HAL, "py-e2e-1"]
+            .iter()
+            .all(|id| v[*id]["ret"].as_array().is_some_and(|a| !a.is_empty()))
+    });
+    assert!(
+        both_running,
+        "the first highstate never showed up; log:\n{}",
+        log_of(&hal)
+    );
+
+    let running = full_returns(&master, both, "state.running");
+    let expected = format!("with jid {jid}");
+    let listed = running[HAL]["ret"][0].as_str().unwrap_or_default();
+    assert!(
+        listed.starts_with("The function \"state.highstate\" is running as PID")
+            && listed.ends_with(&expected),
+        "{running}"
+    );
+    assert_eq!(
+        without_pids(&running[HAL]),
+        without_pids(&running["py-e2e-1"])
+    );
+
+    let second = full_returns(&master, both, "state.highstate");
+    assert_eq!(second[HAL]["retcode"], json!(1), "{second}");
+    assert_eq!(second[HAL]["out"], json!("highstate"), "{second}");
+    assert_eq!(
+        without_pids(&second[HAL]["ret"]),
+        without_pids(&running[HAL]["ret"])
+    );
+    assert_eq!(
+        without_pids(&second[HAL]),
+        without_pids(&second["py-e2e-1"])
+    );
+
+    let all_done = wait_until(Duration::from_secs(40), || {
+        let v = full_returns(&master, both, "state.running");
+        v[HAL]["ret"] == json!([]) && v["py-e2e-1"]["ret"] == json!([])
+    });
+    assert!(
+        all_done,
+        "the first highstate never ended; log:\n{}",
+        log_of(&hal)
+    );
 }
 
 #[test]
