@@ -1,6 +1,8 @@
 //! Node tree → [`Value`] as Salt's `SaltYamlSafeLoader` constructs it: explicit
 //! tags, merge keys (`<<`), duplicate keys as errors, ordered mappings.
 
+use std::collections::HashSet;
+
 use halite_api::{Map, Value};
 
 use super::errors::YamlError;
@@ -157,9 +159,9 @@ fn construct_set(node: &Node) -> Result<Value, YamlError> {
 /// Salt's `construct_mapping`: flatten merges, reject unhashable and duplicate keys.
 pub fn construct_mapping(node: &Node) -> Result<Map, YamlError> {
     let pairs = flatten_mapping(node)?;
-    let mut seen: Vec<Value> = Vec::with_capacity(pairs.len());
-    let mut map = Map::new();
-    for (key_node, value_node) in &pairs {
+    let mut seen: HashSet<KeyIdentity> = HashSet::with_capacity(pairs.len());
+    let mut map = Map::with_capacity(pairs.len());
+    for &(key_node, value_node) in &pairs {
         if !matches!(key_node, Node::Scalar { .. }) {
             return Err(YamlError::marked(
                 Some((MAPPING_CONTEXT, node.mark())),
@@ -169,7 +171,7 @@ pub fn construct_mapping(node: &Node) -> Result<Map, YamlError> {
         }
         let key = construct_key(key_node)?;
         let value = construct(value_node)?;
-        if seen.iter().any(|k| python_eq(k, &key)) {
+        if !seen.insert(KeyIdentity::of(&key)) {
             return Err(YamlError::marked(
                 Some((MAPPING_CONTEXT, node.mark())),
                 &format!("found conflicting ID '{}'", python_str(&key)),
@@ -177,7 +179,6 @@ pub fn construct_mapping(node: &Node) -> Result<Map, YamlError> {
             ));
         }
         map.insert(key_string(&key), value);
-        seen.push(key);
     }
     Ok(map)
 }
@@ -197,15 +198,15 @@ fn construct_key(key_node: &Node) -> Result<Value, YamlError> {
 
 /// Salt's `flatten_mapping`: merged pairs first (minus keys given explicitly),
 /// then the mapping's own pairs.
-fn flatten_mapping(node: &Node) -> Result<Vec<(Node, Node)>, YamlError> {
+fn flatten_mapping(node: &Node) -> Result<Vec<(&Node, &Node)>, YamlError> {
     let Node::Map { pairs, .. } = node else {
         return Ok(Vec::new());
     };
-    let mut merged: Vec<(Node, Node)> = Vec::new();
-    let mut own: Vec<(Node, Node)> = Vec::new();
+    let mut merged: Vec<(&Node, &Node)> = Vec::new();
+    let mut own: Vec<(&Node, &Node)> = Vec::with_capacity(pairs.len());
     for (key, value) in pairs {
         if !is_merge_key(key) {
-            own.push((key.clone(), value.clone()));
+            own.push((key, value));
             continue;
         }
         match value {
@@ -271,16 +272,31 @@ fn scalar_text(node: &Node) -> Option<&str> {
     }
 }
 
-/// Python `==` between hashable keys (`1 == True == 1.0`).
-fn python_eq(a: &Value, b: &Value) -> bool {
-    let numeric = |v: &Value| match v {
-        Value::Bool(b) => Some(f64::from(u8::from(*b))),
-        Value::Number(n) => n.as_f64(),
-        _ => None,
-    };
-    match (numeric(a), numeric(b)) {
-        (Some(x), Some(y)) => x == y,
-        _ => a == b,
+/// A scalar key as Python's `==`/`hash` see it (`1 == True == 1.0`, but
+/// `"1" != 1`), so duplicate keys are found with one hash lookup each.
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum KeyIdentity {
+    /// Bools and numbers, compared as floats (`-0.0 == 0.0`).
+    Number(u64),
+    /// Anything else, compared as the value itself.
+    Other(String),
+}
+
+impl KeyIdentity {
+    fn of(key: &Value) -> Self {
+        let numeric = match key {
+            Value::Bool(b) => Some(f64::from(u8::from(*b))),
+            Value::Number(n) => n.as_f64(),
+            _ => None,
+        };
+        match numeric {
+            // `+ 0.0` turns -0.0 into 0.0.
+            Some(f) => KeyIdentity::Number((f + 0.0).to_bits()),
+            None => KeyIdentity::Other(match key {
+                Value::String(s) => format!("s{s}"),
+                other => format!("v{other}"),
+            }),
+        }
     }
 }
 

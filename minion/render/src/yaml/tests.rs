@@ -73,6 +73,17 @@ fn duplicate_key_error_text() {
 }
 
 #[test]
+fn duplicate_keys_follow_python_equality() {
+    assert!(load("'1': a\n1: b\n").is_ok());
+    assert!(load("null: a\n'null': b\n").is_ok());
+    let conflict = |text: &str| load(text).unwrap_err().message;
+    assert!(conflict("1.0: a\n1: b\n").contains("found conflicting ID '1'"));
+    assert!(conflict("0: a\nfalse: b\n").contains("found conflicting ID 'False'"));
+    assert!(conflict("-0.0: a\n0: b\n").contains("found conflicting ID '0'"));
+    assert!(conflict("~: a\nnull: b\n").contains("found conflicting ID 'None'"));
+}
+
+#[test]
 fn block_mapping_error_text() {
     let err = load("good_id:\n  cmd.run:\n    - name: echo a\n   - bad_indent: x\n").unwrap_err();
     assert_eq!(
