@@ -30,16 +30,35 @@ fn matches_ref(cref: &Key, state: &str, val: &str) -> bool {
 
 impl Runner {
     pub(super) fn call_listen(&mut self, order: &[usize]) {
-        let chunks: Vec<Map> = order
-            .iter()
-            .map(|i| self.graph.chunks[*i].clone())
-            .collect();
-        let mut crefs: IndexMap<Key, Map> = IndexMap::new();
+        let listens = |i: &usize| {
+            let c = &self.graph.chunks[*i];
+            c.contains_key("listen") || c.contains_key("listen_in")
+        };
+        if !order.iter().any(listens) {
+            return;
+        }
+        let (watchers, errors) = self.listen_watchers(order);
+        let mut order = Vec::new();
+        for w in watchers {
+            order.push(self.graph.add_chunk(w));
+        }
+        self.call_chunks(&order);
+        for (tag, mut m) in errors {
+            m.insert("__run_num__".into(), self.next_run_num().into());
+            self.running.insert(tag, m);
+        }
+    }
+
+    /// The `mod_watch` chunks to run for listeners whose targets changed, and
+    /// the errors for listen references to missing states.
+    fn listen_watchers(&self, order: &[usize]) -> (Vec<Map>, IndexMap<String, Map>) {
+        let chunks: Vec<&Map> = order.iter().map(|i| &self.graph.chunks[*i]).collect();
+        let mut crefs: IndexMap<Key, &Map> = IndexMap::new();
         let mut listeners: Vec<(Key, Vec<Value>)> = Vec::new();
-        for chunk in &chunks {
+        for &chunk in &chunks {
             let s = |k: &str| chunk.get(k).map(py_str).unwrap_or_default();
             let key = (s("state"), s("__id__"), s("name"));
-            crefs.insert(key.clone(), chunk.clone());
+            crefs.insert(key.clone(), chunk);
             if let Some(Value::Array(l)) = chunk.get("listen") {
                 listeners.push((key, l.clone()));
             }
@@ -108,15 +127,7 @@ impl Runner {
                 }
             }
         }
-        let mut order = Vec::new();
-        for w in watchers {
-            order.push(self.graph.add_chunk(w));
-        }
-        self.call_chunks(&order);
-        for (tag, mut m) in errors {
-            m.insert("__run_num__".into(), self.next_run_num().into());
-            self.running.insert(tag, m);
-        }
+        (watchers, errors)
     }
 }
 
