@@ -2,7 +2,7 @@
 
 use halite_api::{ExecCall, ExecSpec, Value};
 
-use super::pillar::traverse;
+use super::lookup::traverse;
 use super::{ok, required_str, ExecResult};
 
 pub const SPECS: &[ExecSpec] = &[

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use halite_api::{ExecCall, ExecError, ExecSpec, Map, Value};
 
-use super::pillar::{get_with_default, lookup_args, traverse};
+use super::lookup::{str_arg, traverse};
 use super::{ok, required_str, ExecResult};
 use crate::util::{atomic, yaml};
 
@@ -43,15 +43,17 @@ fn item(call: &ExecCall<'_>) -> ExecResult {
     ok(Value::Object(ret))
 }
 
+/// `get(key, default='', delimiter=':', ordered=True)`.
 fn get(call: &ExecCall<'_>) -> ExecResult {
-    let (key, default, merge, delimiter) = lookup_args(call)?;
-    ok(get_with_default(
-        &call.ctx.grains,
-        &key,
-        default,
-        merge,
-        &delimiter,
-    ))
+    let key = required_str(call, 0, "key")?;
+    let default = call
+        .arg(1, "default")
+        .cloned()
+        .unwrap_or_else(|| Value::String(String::new()));
+    let delimiter = str_arg(call, 2, "delimiter", ":");
+    ok(traverse(&call.ctx.grains, &key, &delimiter)
+        .cloned()
+        .unwrap_or(default))
 }
 
 fn ls(call: &ExecCall<'_>) -> ExecResult {

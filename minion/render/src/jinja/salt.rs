@@ -103,6 +103,9 @@ fn call_exec(ctx: &Ctx, fun: &str, args: &[Value]) -> Result<Value, Error> {
     if fun == "cmd.run" && !kwargs.contains_key("python_shell") {
         kwargs.insert("python_shell".into(), true.into());
     }
+    if fun.starts_with("pillar.") {
+        kwargs.insert("__mask_pillar__".into(), false.into()); // Salt's mask_pillar context
+    }
     match ctx.call(fun, args, kwargs) {
         Ok(out) => Ok(to_jinja(&out.ret)),
         Err(e) => Err(Error::new(ErrorKind::InvalidOperation, e.to_string())),
