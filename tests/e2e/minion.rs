@@ -185,7 +185,15 @@ fn halite_minion_runs_jobs_with_salt_targeting() {
     let grains = run(&[HAL, "grains.items"]);
     assert_eq!(grains["id"], json!(HAL));
     assert_eq!(grains["role"], json!("web"));
-    assert_eq!(run(&[HAL, "pillar.item", "tier"]), json!({"tier": "gold"}));
+    // Salt 3008.4 masks pillar.item values unless unmask=True.
+    assert_eq!(
+        run(&[HAL, "pillar.item", "tier", "unmask=True"]),
+        json!({"tier": "gold"})
+    );
+    assert_eq!(
+        run(&[HAL, "pillar.item", "tier"]),
+        json!({"tier": "**********"})
+    );
 
     fs::write(
         master.pillar_root().join("data.sls"),
