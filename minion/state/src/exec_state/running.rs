@@ -28,12 +28,18 @@ pub fn running_states(ctx: &Ctx, concurrent: bool) -> Result<Vec<String>, ExecEr
     if concurrent {
         return Ok(Vec::new());
     }
+    // A missing saltutil.is_running must not read as "state.running is not
+    // available" to the caller, so it becomes a failure naming the function.
     let active = ctx
         .call(
             "saltutil.is_running",
             vec![Value::from("state.*")],
             Map::new(),
-        )?
+        )
+        .map_err(|e| match e {
+            ExecError::NotAvailable(_) => ExecError::Failed(e.to_string()),
+            other => other,
+        })?
         .ret;
     let own_jid = ctx.opts.get("jid").and_then(jid_number);
     let Value::Array(jobs) = active else {
@@ -190,7 +196,10 @@ mod tests {
     fn without_saltutil_is_running_the_error_is_salts_missing_function() {
         let ctx = ctx_with(None, false);
         let err = running_states(&ctx, false).unwrap_err();
-        assert!(err.to_string().contains("saltutil.is_running"), "{err}");
+        assert_eq!(
+            err,
+            ExecError::Failed("'saltutil.is_running' is not available.".into())
+        );
     }
 
     #[test]
