@@ -230,11 +230,13 @@ pub fn which_path(cmd: &str) -> Option<String> {
 }
 
 fn which(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["cmd"])?;
     let cmd = super::required_str(call, 0, "cmd")?;
     ok(which_path(&cmd).map(Value::String).unwrap_or(Value::Null))
 }
 
 fn has_exec(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["cmd"])?;
     let cmd = super::required_str(call, 0, "cmd")?;
     ok(which_path(&cmd).is_some())
 }

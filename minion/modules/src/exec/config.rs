@@ -11,6 +11,19 @@ pub const SPECS: &[ExecSpec] = &[
 ];
 
 fn get(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(
+        call,
+        &[
+            "key",
+            "default",
+            "delimiter",
+            "merge",
+            "omit_opts",
+            "omit_pillar",
+            "omit_master",
+            "omit_grains",
+        ],
+    )?;
     let key = required_str(call, 0, "key")?;
     let default = call
         .arg(1, "default")
@@ -47,6 +60,19 @@ fn get(call: &ExecCall<'_>) -> ExecResult {
 }
 
 fn option(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(
+        call,
+        &[
+            "value",
+            "default",
+            "omit_opts",
+            "omit_grains",
+            "omit_pillar",
+            "omit_master",
+            "omit_all",
+            "wildcard",
+        ],
+    )?;
     let key = required_str(call, 0, "value")?;
     let default = call
         .arg(1, "default")

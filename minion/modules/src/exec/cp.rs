@@ -76,6 +76,10 @@ fn get_file(call: &ExecCall<'_>) -> ExecResult {
 }
 
 fn cache_file(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(
+        call,
+        &["path", "saltenv", "source_hash", "verify_ssl", "use_etag"],
+    )?;
     let path = required_str(call, 0, "path")?;
     match cache_source(call.ctx, &path, &saltenv(call))? {
         Some(p) => ok(p.to_string_lossy().into_owned()),
@@ -84,6 +88,7 @@ fn cache_file(call: &ExecCall<'_>) -> ExecResult {
 }
 
 fn list_master(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["saltenv", "prefix"])?;
     let env = call
         .arg_str(0, "saltenv")
         .unwrap_or_else(|| call.ctx.saltenv.clone());

@@ -32,14 +32,17 @@ fn io_err(path: &str) -> impl Fn(std::io::Error) -> ExecError + '_ {
 }
 
 fn file_exists(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["path"])?;
     ok(Path::new(&path_arg(call, "path")?).is_file())
 }
 
 fn directory_exists(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["path"])?;
     ok(Path::new(&path_arg(call, "path")?).is_dir())
 }
 
 fn read(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["path", "binary"])?;
     let path = path_arg(call, "path")?;
     let data = std::fs::read(&path).map_err(io_err(&path))?;
     ok(String::from_utf8_lossy(&data).into_owned())
@@ -61,6 +64,7 @@ fn write(call: &ExecCall<'_>) -> ExecResult {
 }
 
 fn touch(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["name", "atime", "mtime"])?;
     let name = path_arg(call, "name")?;
     let f = std::fs::OpenOptions::new()
         .create(true)
@@ -102,6 +106,7 @@ fn remove(call: &ExecCall<'_>) -> ExecResult {
 }
 
 fn mkdir(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["dir_path", "user", "group", "mode"])?;
     let dir = path_arg(call, "dir_path")?;
     let p = Path::new(&dir);
     if !p.is_dir() {
@@ -175,11 +180,13 @@ pub fn stats_dict(path: &str, follow_symlinks: bool) -> Result<Value, ExecError>
 }
 
 fn stats(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["path", "hash_type", "follow_symlinks"])?;
     let path = path_arg(call, "path")?;
     ok(stats_dict(&path, call.kwarg_bool("follow_symlinks", true))?)
 }
 
 fn get_mode(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["path", "follow_symlinks"])?;
     let path = path_arg(call, "path")?;
     ok(stats_dict(&path, call.kwarg_bool("follow_symlinks", true))
         .map(|s| s["mode"].clone())
@@ -187,6 +194,7 @@ fn get_mode(call: &ExecCall<'_>) -> ExecResult {
 }
 
 fn get_user(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["path", "follow_symlinks"])?;
     let path = path_arg(call, "path")?;
     ok(stats_dict(&path, call.kwarg_bool("follow_symlinks", true))
         .map(|s| s["user"].clone())
@@ -194,6 +202,7 @@ fn get_user(call: &ExecCall<'_>) -> ExecResult {
 }
 
 fn get_group(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["path", "follow_symlinks"])?;
     let path = path_arg(call, "path")?;
     ok(stats_dict(&path, call.kwarg_bool("follow_symlinks", true))
         .map(|s| s["group"].clone())

@@ -18,6 +18,7 @@ pub const SPECS: &[ExecSpec] = &[
 ];
 
 fn items(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["sanitize"])?;
     ok((*call.ctx.grains).clone())
 }
 
@@ -45,6 +46,7 @@ fn item(call: &ExecCall<'_>) -> ExecResult {
 
 /// `get(key, default='', delimiter=':', ordered=True)`.
 fn get(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["key", "default", "delimiter", "ordered"])?;
     let key = required_str(call, 0, "key")?;
     let default = call
         .arg(1, "default")
@@ -57,6 +59,7 @@ fn get(call: &ExecCall<'_>) -> ExecResult {
 }
 
 fn ls(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &[])?;
     let mut keys: Vec<String> = call
         .ctx
         .grains
@@ -123,6 +126,7 @@ fn write_grains(opts: &Map, new: &Map) -> Result<Value, ExecError> {
 }
 
 fn setval(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["key", "val", "destructive", "refresh_pillar"])?;
     let key = required_str(call, 0, "key")?;
     let val = call
         .arg(1, "val")
@@ -134,6 +138,7 @@ fn setval(call: &ExecCall<'_>) -> ExecResult {
 }
 
 fn setvals(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["grains", "destructive", "refresh_pillar"])?;
     match call.arg(0, "grains") {
         Some(Value::Object(m)) => ok(write_grains(&call.ctx.opts, m)?),
         _ => Err(ExecError::Invocation(

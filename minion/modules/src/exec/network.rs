@@ -108,6 +108,7 @@ fn load(call: &ExecCall<'_>) -> Result<Value, ExecError> {
 }
 
 fn interfaces(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &[])?;
     ok(load(call)?)
 }
 
@@ -160,14 +161,17 @@ fn addrs(call: &ExecCall<'_>, family: &str) -> ExecResult {
 }
 
 fn ip_addrs(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["interface", "include_loopback", "cidr", "type"])?;
     addrs(call, "inet")
 }
 
 fn ip_addrs6(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["interface", "include_loopback", "cidr"])?;
     addrs(call, "inet6")
 }
 
 fn hw_addr(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["iface"])?;
     let iface = super::required_str(call, 0, "iface")?;
     let ifaces = load(call)?;
     match ifaces.get(&iface).and_then(|e| e.get("hwaddr")) {

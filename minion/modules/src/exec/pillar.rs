@@ -43,6 +43,10 @@ fn items_value(call: &ExecCall<'_>) -> Value {
 }
 
 fn items(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(
+        call,
+        &["pillar", "pillar_enc", "pillarenv", "saltenv", "unmask"],
+    )?;
     ok(items_value(call))
 }
 
@@ -60,6 +64,10 @@ fn lookup_items(call: &ExecCall<'_>, keys: &[String], default: &Value, delimiter
 }
 
 fn item(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(
+        call,
+        &["default", "delimiter", "pillarenv", "saltenv", "unmask"],
+    )?;
     let default = call
         .kwargs
         .get("default")
@@ -79,6 +87,19 @@ fn item(call: &ExecCall<'_>) -> ExecResult {
 
 /// `get(key, default=NOT_SET, merge=False, merge_nested_lists=None, delimiter=':', ...)`.
 fn get(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(
+        call,
+        &[
+            "key",
+            "default",
+            "merge",
+            "merge_nested_lists",
+            "delimiter",
+            "pillarenv",
+            "saltenv",
+            "unmask",
+        ],
+    )?;
     let key = required_str(call, 0, "key")?;
     let default = call.arg(1, "default").cloned();
     let merge = call.arg(2, "merge").is_some_and(is_truthy);
@@ -116,6 +137,7 @@ fn get(call: &ExecCall<'_>) -> ExecResult {
 /// `raw(key=None, unmask=None)`: unmasked unless `unmask=False`; `key` picks a
 /// top-level entry (`{}` when absent).
 fn raw(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["key", "unmask"])?;
     let value = match call.arg(0, "key").filter(|k| is_truthy(k)) {
         Some(k) => call
             .ctx
@@ -129,6 +151,7 @@ fn raw(call: &ExecCall<'_>) -> ExecResult {
 }
 
 fn keys(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["key", "delimiter", "unmask"])?;
     let key = required_str(call, 0, "key")?;
     let delimiter = str_arg(call, 1, "delimiter", ":");
     match traverse(&call.ctx.pillar, &key, &delimiter) {
@@ -141,6 +164,10 @@ fn keys(call: &ExecCall<'_>) -> ExecResult {
 }
 
 fn ls(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(
+        call,
+        &["pillar", "pillar_enc", "pillarenv", "saltenv", "unmask"],
+    )?;
     let keys = match items_value(call) {
         Value::Object(m) => m.keys().cloned().map(Value::String).collect(),
         _ => Vec::new(),
@@ -165,6 +192,10 @@ fn obfuscated(v: &Value) -> Value {
 }
 
 fn obfuscate(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(
+        call,
+        &["pillar", "pillar_enc", "pillarenv", "saltenv", "unmask"],
+    )?;
     ok(obfuscated(&items_value(call)))
 }
 

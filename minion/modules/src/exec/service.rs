@@ -78,6 +78,7 @@ fn name(call: &ExecCall<'_>) -> Result<String, ExecError> {
 }
 
 fn status(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["name", "sig"])?;
     ok(systemd::is_active(call.ctx, &name(call)?).map_err(failed)?)
 }
 
@@ -92,15 +93,19 @@ fn act(call: &ExecCall<'_>, verb: &str) -> ExecResult {
 }
 
 fn start(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["name"])?;
     act(call, "start")
 }
 fn stop(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["name"])?;
     act(call, "stop")
 }
 fn restart(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["name"])?;
     act(call, "restart")
 }
 fn reload(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["name"])?;
     act(call, "reload")
 }
 fn enable(call: &ExecCall<'_>) -> ExecResult {
@@ -115,18 +120,22 @@ fn enabled(call: &ExecCall<'_>) -> ExecResult {
 }
 
 fn disabled(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["name"])?;
     ok(!systemd::is_enabled(call.ctx, &name(call)?).map_err(failed)?)
 }
 
 fn available(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["name"])?;
     ok(systemd::available(call.ctx, &name(call)?).map_err(failed)?)
 }
 
 fn missing(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["name"])?;
     ok(!systemd::available(call.ctx, &name(call)?).map_err(failed)?)
 }
 
 fn get_all(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &[])?;
     ok(Value::Array(
         systemd::all_services(call.ctx)
             .map_err(failed)?

@@ -49,7 +49,8 @@ pub fn parse_loadavg(text: &str) -> Result<Value, ExecError> {
     Ok(Value::Object(m))
 }
 
-fn loadavg(_: &ExecCall<'_>) -> ExecResult {
+fn loadavg(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &[])?;
     ok(parse_loadavg(&read("/proc/loadavg")?)?)
 }
 
@@ -71,7 +72,8 @@ pub fn parse_meminfo(text: &str) -> Value {
     Value::Object(ret)
 }
 
-fn meminfo(_: &ExecCall<'_>) -> ExecResult {
+fn meminfo(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &[])?;
     ok(parse_meminfo(&read("/proc/meminfo")?))
 }
 
@@ -96,6 +98,7 @@ pub fn uptime_dict(seconds: u64, now: u64, users: usize) -> Value {
 }
 
 fn uptime(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &[])?;
     let text = read("/proc/uptime")?;
     let secs = text
         .split_whitespace()
@@ -140,6 +143,7 @@ pub fn parse_df(text: &str) -> Value {
 }
 
 fn diskusage(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &[])?;
     let mut argv: Vec<String> = vec!["df".into(), "-P".into(), "-B1".into()];
     argv.extend(
         call.args

@@ -98,6 +98,7 @@ fn list_state_functions(call: &ExecCall<'_>) -> ExecResult {
 }
 
 fn list_modules(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &[])?;
     let pats = patterns(call);
     let mods = modules_of(call.ctx.registry.exec_names());
     ok(names_to_value(
@@ -108,10 +109,12 @@ fn list_modules(call: &ExecCall<'_>) -> ExecResult {
 }
 
 fn list_state_modules(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &[])?;
     ok(names_to_value(modules_of(call.ctx.registry.state_names())))
 }
 
 fn doc(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &[])?;
     let pats = patterns(call);
     let mut ret = Map::new();
     for name in call.ctx.registry.exec_names().filter(|n| matches(n, &pats)) {

@@ -46,19 +46,23 @@ pub const SPECS: &[ExecSpec] = &[
     },
 ];
 
-fn ping(_: &ExecCall<'_>) -> ExecResult {
+fn ping(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &[])?;
     ok(true)
 }
 
 fn echo(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["text"])?;
     ok(required_str(call, 0, "text")?)
 }
 
-fn version(_: &ExecCall<'_>) -> ExecResult {
+fn version(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &[])?;
     ok(SALT_VERSION)
 }
 
 fn sleep(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["length"])?;
     let length = required_str(call, 0, "length")?;
     let secs: f64 = length.parse().map_err(|_| {
         halite_api::ExecError::Invocation(format!("invalid sleep length '{length}'"))
@@ -76,11 +80,13 @@ fn arg(call: &ExecCall<'_>) -> ExecResult {
     ok(Value::Object(ret))
 }
 
-fn always_true(_: &ExecCall<'_>) -> ExecResult {
+fn always_true(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &[])?;
     ok(true)
 }
 
-fn always_false(_: &ExecCall<'_>) -> ExecResult {
+fn always_false(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &[])?;
     ok(false)
 }
 
