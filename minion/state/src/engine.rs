@@ -206,7 +206,7 @@ pub fn run_sls_id(ctx: &Ctx, id: &str, mods: Vec<String>) -> ExecOutput {
     if let Err(errs) = compile::prepare_high(&mut high) {
         return errors(errs);
     }
-    let compiled = match compile::compile_low(&high, &ctx.registry) {
+    let compiled = match compile::compile_low(high, &ctx.registry) {
         Ok(c) => c,
         Err(errs) => return errors(errs),
     };

@@ -15,39 +15,51 @@ pub fn gen_tag(low: &Map) -> String {
 }
 
 /// Compile high data into low chunks in high-data order (Salt's `compile_high_data`).
-pub fn compile_high_data(high: &Map) -> Vec<Map> {
-    let mut chunks = Vec::new();
+/// The high data is consumed: argument values move into the chunks.
+pub fn compile_high_data(high: Map) -> Vec<Map> {
+    let mut chunks = Vec::with_capacity(high.len());
     for (id, body) in high {
         if id.starts_with("__") {
             continue;
         }
         let Value::Object(body) = body else { continue };
+        let meta: Vec<(&str, Value)> = ["__sls__", "__env__", "__sls_included_from__"]
+            .into_iter()
+            .filter_map(|k| body.get(k).map(|v| (k, v.clone())))
+            .collect();
         for (state, run) in body {
             if state.starts_with("__") {
                 continue;
             }
             let Value::Array(run) = run else { continue };
-            compile_decl(id, state, body, run, &mut chunks);
+            compile_decl(&id, &state, &meta, run, &mut chunks);
         }
     }
     chunks
 }
 
-fn compile_decl(id: &str, state: &str, body: &Map, run: &[Value], chunks: &mut Vec<Map>) {
-    let mut chunk = Map::new();
+fn compile_decl(
+    id: &str,
+    state: &str,
+    meta: &[(&str, Value)],
+    run: Vec<Value>,
+    chunks: &mut Vec<Map>,
+) {
+    // state, name, __id__, fun and the `order` the compiler adds, the
+    // metadata, then the arguments: the map is allocated once at its size.
+    let args: usize = run.iter().map(|a| a.as_object().map_or(0, Map::len)).sum();
+    let mut chunk = Map::with_capacity(5 + meta.len() + args);
     chunk.insert("state".into(), state.into());
     chunk.insert("name".into(), id.into());
-    for key in ["__sls__", "__env__", "__sls_included_from__"] {
-        if let Some(v) = body.get(key) {
-            chunk.insert(key.into(), v.clone());
-        }
+    for (key, v) in meta {
+        chunk.insert((*key).into(), v.clone());
     }
     chunk.insert("__id__".into(), id.into());
     let mut fun: Option<String> = None;
     let mut names: Vec<Value> = Vec::new();
     for arg in run {
         match arg {
-            Value::String(f) if fun.is_none() => fun = Some(f.clone()),
+            Value::String(f) if fun.is_none() => fun = Some(f),
             Value::Object(m) => {
                 for (key, val) in m {
                     match key.as_str() {
@@ -60,10 +72,10 @@ fn compile_decl(id: &str, state: &str, body: &Map, run: &[Value], chunks: &mut V
                         }
                         "state" => {}
                         "name" if !val.is_string() => {
-                            chunk.insert(key.clone(), id.into());
+                            chunk.insert(key, id.into());
                         }
                         _ => {
-                            chunk.insert(key.clone(), val.clone());
+                            chunk.insert(key, val);
                         }
                     }
                 }
@@ -111,7 +123,7 @@ mod tests {
     fn names_expand_with_per_name_args() {
         let high = json!({"pkgs": {"__sls__": "s", "__env__": "base",
             "cmd": ["run", {"names": ["a", {"b": [{"cwd": "/tmp"}]}, "a"]}, {"order": 10000}]}});
-        let chunks = compile_high_data(high.as_object().unwrap());
+        let chunks = compile_high_data(high.as_object().cloned().unwrap());
         assert_eq!(chunks.len(), 2);
         assert_eq!(gen_tag(&chunks[0]), "cmd_|-pkgs_|-a_|-run");
         assert_eq!(chunks[1]["cwd"], json!("/tmp"));

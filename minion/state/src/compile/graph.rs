@@ -3,6 +3,7 @@
 //! from a requisite target to its dependent, keyed by requisite type.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use halite_api::{Map, Value};
 use indexmap::{IndexMap, IndexSet};
@@ -87,15 +88,21 @@ struct Node {
 
 type Edges = HashMap<String, IndexMap<String, Vec<ReqType>>>;
 
+/// A chunk tag, shared by the graph's indexes instead of copied into each.
+type Tag = Arc<str>;
+
 /// The graph plus the chunks it orders (chunks are mutated as Salt mutates them).
 #[derive(Debug, Default)]
 pub struct DepGraph {
     pub chunks: Vec<Map>,
-    nodes: IndexMap<String, Node>,
+    nodes: IndexMap<Tag, Node>,
     out: Edges,
     inn: Edges,
-    lookup: IndexMap<(String, String), IndexSet<String>>,
-    sls_to_nodes: IndexMap<String, IndexSet<String>>,
+    /// `(state or "id", name or id)` → tags, in insertion order. A plain list:
+    /// a chunk adds its tag once per distinct key (the last entry is checked),
+    /// and a repeated tag would only add the same edges again.
+    lookup: IndexMap<(String, String), Vec<Tag>>,
+    sls_to_nodes: IndexMap<String, IndexSet<Tag>>,
 }
 
 pub fn prereq_tag(tag: &str) -> String {
@@ -116,7 +123,7 @@ fn add_to(edges: &mut Edges, a: &str, b: &str, key: ReqType) {
 impl DepGraph {
     /// Register a chunk as a node; returns its index in `chunks`.
     pub fn add_chunk(&mut self, low: Map) -> usize {
-        let tag = gen_tag(&low);
+        let tag: Tag = gen_tag(&low).into();
         let idx = self.chunks.len();
         let s = |k: &str| low.get(k).map(py_str).unwrap_or_default();
         let (state, name, id) = (s("state"), s("name"), s("__id__"));
@@ -126,7 +133,10 @@ impl DepGraph {
             ("id".into(), id),
             ("id".into(), name),
         ] {
-            self.lookup.entry(key).or_default().insert(tag.clone());
+            let tags = self.lookup.entry(key).or_default();
+            if !tags.last().is_some_and(|t| Arc::ptr_eq(t, &tag)) {
+                tags.push(Arc::clone(&tag));
+            }
         }
         if let Some(sls) = low
             .get("__sls__")
@@ -172,9 +182,9 @@ impl DepGraph {
         let t = self.chunk_of(req_tag);
         self.chunks[t].insert("__prereq__".into(), true.into());
         let check = prereq_tag(req_tag);
-        if !self.nodes.contains_key(&check) {
+        if !self.nodes.contains_key(check.as_str()) {
             self.nodes.insert(
-                check.clone(),
+                check.as_str().into(),
                 Node {
                     chunk: t,
                     child_min: None,
@@ -189,12 +199,12 @@ impl DepGraph {
         self.add_edge(&check, node_tag, ReqType::Prereq);
         self.add_edge(node_tag, req_tag, ReqType::Require);
         let node_check = prereq_tag(node_tag);
-        if self.nodes.contains_key(&node_check) {
+        if self.nodes.contains_key(node_check.as_str()) {
             self.add_edge(&check, &node_check, ReqType::Prereq);
         }
     }
 
-    fn add_reqs(&mut self, node_tag: &str, has_prereq: bool, kind: ReqType, req_tags: &[String]) {
+    fn add_reqs(&mut self, node_tag: &str, has_prereq: bool, kind: ReqType, req_tags: &[Tag]) {
         for req in req_tags {
             if kind == ReqType::Prereq {
                 self.add_prereq(node_tag, req);
@@ -223,9 +233,9 @@ impl DepGraph {
             .get("__prereq__")
             .is_some_and(crate::high::truthy);
         let tag = gen_tag(&self.chunks[idx]);
-        let targets: Vec<String> = if key == "sls" {
+        let targets: Vec<Tag> = if key == "sls" {
             if is_glob(val) {
-                let t: Vec<String> = self
+                let t: Vec<Tag> = self
                     .sls_to_nodes
                     .iter()
                     .filter(|(s, _)| fnmatch(s, val))
@@ -247,7 +257,7 @@ impl DepGraph {
         } else {
             self.lookup
                 .get(&(key.to_string(), val.to_string()))
-                .map(|s| s.iter().cloned().collect())
+                .map(|s| s.to_vec())
                 .unwrap_or_default()
         };
         if targets.is_empty() {
@@ -315,7 +325,7 @@ impl DepGraph {
     }
 
     pub(crate) fn node_tags(&self) -> Vec<String> {
-        self.nodes.keys().cloned().collect()
+        self.nodes.keys().map(|t| t.to_string()).collect()
     }
 
     pub(crate) fn child_min(&self, tag: &str) -> Option<f64> {

@@ -69,8 +69,8 @@ fn reconcile_watch(chunk: &mut Map, registry: &Registry) {
     }
 }
 
-/// Compile prepared high data into ordered chunks.
-pub fn compile_low(high: &Map, registry: &Registry) -> Result<Compiled, Vec<String>> {
+/// Compile prepared high data (consumed) into ordered chunks.
+pub fn compile_low(high: Map, registry: &Registry) -> Result<Compiled, Vec<String>> {
     let mut graph = DepGraph::default();
     for mut chunk in chunks::compile_high_data(high) {
         reconcile_watch(&mut chunk, registry);
@@ -83,7 +83,7 @@ pub fn compile_low(high: &Map, registry: &Registry) -> Result<Compiled, Vec<Stri
 /// The whole compiler: high data → ordered chunks, or Salt's error list.
 pub fn compile(mut high: Map, registry: &Registry) -> Result<Compiled, Vec<String>> {
     prepare_high(&mut high)?;
-    compile_low(&high, registry)
+    compile_low(high, registry)
 }
 
 #[cfg(test)]

@@ -53,9 +53,14 @@ fn py_type_name(v: &Value) -> &'static str {
     }
 }
 
+/// Keys the runtime adds to a finished return (`__sls__`, `__run_num__`,
+/// `start_time`, `duration`, `__id__`): reserved up front so the map is
+/// allocated once at its final size.
+const RUNTIME_RESULT_KEYS: usize = 5;
+
 /// Convert a module's return into Salt's ret dict.
 pub fn return_to_map(r: StateReturn) -> Map {
-    let mut m = Map::new();
+    let mut m = Map::with_capacity(4 + r.extra.len() + RUNTIME_RESULT_KEYS);
     m.insert("name".into(), r.name.into());
     m.insert("changes".into(), Value::Object(r.changes));
     m.insert(
