@@ -139,7 +139,9 @@ pub fn format(out: &str, data: &Value, opts: &OutputOptions) -> String {
             nested::render(data, opts, opts.nested_indent)
         }
     };
-    py::rstrip(&text).to_string()
+    let mut text = text;
+    text.truncate(py::rstrip(&text).len());
+    text
 }
 
 /// Where the rendered output goes.

@@ -14,9 +14,27 @@ pub fn render(data: &Value, opts: &OutputOptions, base_indent: usize) -> String 
         strip_colors: opts.strip_colors,
         failed: opts.retcode != 0,
     };
-    let mut lines = Vec::new();
-    nest.display(data, base_indent, "", &mut lines);
-    lines.join("\n")
+    let mut out = Lines::default();
+    nest.display(data, base_indent, "", &mut out);
+    out.text
+}
+
+/// Output lines joined with `\n` as they are produced (no line list).
+#[derive(Default)]
+struct Lines {
+    text: String,
+    started: bool,
+}
+
+impl Lines {
+    /// Start a new line and return the buffer to write it into.
+    fn next(&mut self) -> &mut String {
+        if self.started {
+            self.text.push('\n');
+        }
+        self.started = true;
+        &mut self.text
+    }
 }
 
 struct Nest {
@@ -27,12 +45,20 @@ struct Nest {
 }
 
 impl Nest {
-    fn line(&self, indent: usize, color: &str, msg: &str, prefix: &str, suffix: &str) -> String {
-        format!(
-            "{}{color}{prefix}{msg}{}{suffix}",
-            " ".repeat(indent),
-            self.colors.endc
-        )
+    fn line(
+        &self,
+        out: &mut Lines,
+        indent: usize,
+        color: &str,
+        msg: &str,
+        prefix: &str,
+        suffix: &str,
+    ) {
+        let text = out.next();
+        text.extend(std::iter::repeat_n(' ', indent));
+        for part in [color, prefix, msg, self.colors.endc, suffix] {
+            text.push_str(part);
+        }
     }
 
     fn container_color(&self, normal: &'static str) -> &'static str {
@@ -43,17 +69,24 @@ impl Nest {
         }
     }
 
-    fn display(&self, v: &Value, indent: usize, prefix: &str, out: &mut Vec<String>) {
+    fn display(&self, v: &Value, indent: usize, prefix: &str, out: &mut Lines) {
         match v {
             Value::Null | Value::Bool(_) | Value::Number(_) => {
-                out.push(self.line(indent, self.colors.light_yellow, &py::repr(v), prefix, ""));
+                self.line(
+                    out,
+                    indent,
+                    self.colors.light_yellow,
+                    &py::repr(v),
+                    prefix,
+                    "",
+                );
             }
             Value::String(s) => self.display_str(s, indent, prefix, out),
             Value::Array(items) => {
                 let color = self.container_color(self.colors.green);
                 for item in items {
                     if item.is_array() || item.is_object() {
-                        out.push(self.line(indent, color, "|_", "", ""));
+                        self.line(out, indent, color, "|_", "", "");
                         let inner = if item.is_object() { "" } else { "- " };
                         self.display(item, indent + 2, inner, out);
                     } else {
@@ -64,19 +97,19 @@ impl Nest {
             Value::Object(map) => {
                 let color = self.container_color(self.colors.cyan);
                 if indent > 0 {
-                    out.push(self.line(indent, color, "----------", "", ""));
+                    self.line(out, indent, color, "----------", "", "");
                 }
-                let mut keys: Vec<&String> = map.keys().collect();
-                keys.sort();
-                for key in keys {
-                    out.push(self.line(indent, color, key, prefix, ":"));
-                    self.display(&map[key], indent + 4, "", out);
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+                for (key, value) in entries {
+                    self.line(out, indent, color, key, prefix, ":");
+                    self.display(value, indent + 4, "", out);
                 }
             }
         }
     }
 
-    fn display_str(&self, s: &str, indent: usize, prefix: &str, out: &mut Vec<String>) {
+    fn display_str(&self, s: &str, indent: usize, prefix: &str, out: &mut Lines) {
         let continuation = " ".repeat(prefix.chars().count());
         for (i, line) in py::splitlines(s).into_iter().enumerate() {
             let line_prefix = if i == 0 {
@@ -84,12 +117,12 @@ impl Nest {
             } else {
                 continuation.as_str()
             };
-            let text = if self.strip_colors {
-                strip_esc(line)
+            if self.strip_colors {
+                let text = strip_esc(line);
+                self.line(out, indent, self.colors.green, &text, line_prefix, "");
             } else {
-                line.to_string()
-            };
-            out.push(self.line(indent, self.colors.green, &text, line_prefix, ""));
+                self.line(out, indent, self.colors.green, line, line_prefix, "");
+            }
         }
     }
 }
