@@ -245,46 +245,50 @@ impl Rig {
         self.scratch.path().display().to_string()
     }
 
-    /// `salt --show-jid -L <targets> <args> --out=json --static`: the returns and the jid.
-    fn publish(&self, targets: &str, args: &[String]) -> (Value, String) {
-        let mut all = vec!["--show-jid", "-L", targets, "-t", "30"];
+    /// `salt -L <targets> <args> --out=json --static`: the returns.
+    fn publish(&self, targets: &str, args: &[String]) -> Value {
+        let mut all = vec!["-L", targets, "-t", "30"];
         all.extend(args.iter().map(String::as_str));
-        all.extend(["--out=json", "--static"]);
-        let out = self.master.cli("salt", &all);
-        let text = String::from_utf8_lossy(&out.stdout).to_string();
-        let jid = text
-            .lines()
-            .find_map(|l| l.strip_prefix("jid: "))
-            .unwrap_or("")
-            .trim()
-            .to_string();
-        let start = text.find(['{', '[']).unwrap_or(text.len());
-        let returns = serde_json::from_str(text[start..].trim()).unwrap_or(Value::Null);
-        (returns, jid)
+        self.master.salt_json(&all).0
     }
 
-    /// `retcode` and `success` of each minion for each jid, from the job cache.
+    /// Every job in the master's job cache, oldest first: its function and the
+    /// `retcode`/`success` each minion returned. (`--static` runs through
+    /// Salt's batch code, which prints no jid, so jobs are matched by order.)
     #[allow(clippy::disallowed_methods)] // test: reads the master's job cache with Salt's own code
-    fn job_results(&self, jids: &[String]) -> Value {
+    fn job_cache(&self) -> Vec<Job> {
         let script = "import json, sys, salt.config, salt.loader\n\
             opts = salt.config.master_config(sys.argv[1])\n\
-            get = salt.loader.returners(opts, {})['local_cache.get_jid']\n\
-            print(json.dumps({j: {m: {'retcode': r.get('retcode'), 'success': r.get('success')}\n\
-                                  for m, r in get(j).items()} for j in sys.argv[2:]}))";
+            rets = salt.loader.returners(opts, {})\n\
+            jobs = rets['local_cache.get_jids']()\n\
+            print(json.dumps([{'fun': jobs[j].get('Function'), 'minions': {m: {'retcode': r.get('retcode'), 'success': r.get('success')} for m, r in rets['local_cache.get_jid'](j).items()}} for j in sorted(jobs)]))";
         let out = Command::new(self.master.venv.join("bin/python"))
             .arg("-c")
             .arg(script)
             .arg(self.master.conf_dir().join("master"))
-            .args(jids)
             .output()
             .expect("run the job-cache reader");
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        let jobs: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
             panic!(
                 "job cache unreadable: {}",
                 String::from_utf8_lossy(&out.stderr)
             )
-        })
+        });
+        jobs.as_array()
+            .into_iter()
+            .flatten()
+            .map(|j| Job {
+                fun: j["fun"].as_str().unwrap_or("").to_string(),
+                minions: j["minions"].clone(),
+            })
+            .collect()
     }
+}
+
+/// One job of the master's job cache.
+struct Job {
+    fun: String,
+    minions: Value,
 }
 
 /// One minion's side of a case: its return and job-cache entry, normalised.
@@ -322,9 +326,10 @@ fn normalise(v: &Value, id: &str, scratch: &str) -> Value {
     }
 }
 
-/// The publications of one case: `(returns, jid)` for the Python minion and
-/// for Halite (the same run twice unless the case runs per minion).
-fn publish_case(rig: &Rig, case: &Case) -> [(Value, String); 2] {
+/// The returns of one case for the Python minion and for Halite (one
+/// publication to both unless the case runs per minion), and how many jobs it
+/// published.
+fn publish_case(rig: &Rig, case: &Case) -> ([Value; 2], usize) {
     let scratch = rig.scratch();
     let args_for = |id: &str| -> Vec<String> {
         case.args
@@ -333,19 +338,45 @@ fn publish_case(rig: &Rig, case: &Case) -> [(Value, String); 2] {
             .collect()
     };
     if matches!(case.check, Check::PerMinion) {
-        return [PY, HALITE].map(|id| rig.publish(id, &args_for(id)));
+        return ([PY, HALITE].map(|id| rig.publish(id, &args_for(id))), 2);
     }
     let run = rig.publish(&format!("{PY},{HALITE}"), &args_for(""));
-    [run.clone(), run]
+    ([run.clone(), run], 1)
+}
+
+/// The job-cache entries of each minion for the cases' publications, in order:
+/// each publication takes the next job of its function.
+fn match_jobs(jobs: &[Job], published: &[(&str, usize)]) -> Vec<[Value; 2]> {
+    let mut next = 0;
+    let mut take = |fun: &str| -> Value {
+        while next < jobs.len() && jobs[next].fun != fun {
+            next += 1;
+        }
+        next += 1;
+        jobs.get(next - 1)
+            .map(|j| j.minions.clone())
+            .unwrap_or(Value::Null)
+    };
+    published
+        .iter()
+        .map(|(fun, count)| {
+            let first = take(fun);
+            let second = if *count == 2 {
+                take(fun)
+            } else {
+                first.clone()
+            };
+            [first[PY].clone(), second[HALITE].clone()]
+        })
+        .collect()
 }
 
 /// One minion's side of a published case, normalised.
-fn side_of(rig: &Rig, run: &(Value, String), jobs: &Value, id: &str) -> Side {
-    let (returns, jid) = run;
-    let ret = returns.get(id).cloned().unwrap_or(Value::Null);
+fn side_of(rig: &Rig, ret: &Value, job: &Value, id: &str) -> Side {
+    let ret = ret.get(id).cloned().unwrap_or(Value::Null);
     Side {
         ret: drop_version_differences(&normalise(&ret, id, &rig.scratch()), &rig.version),
-        job: jobs[jid.as_str()].get(id).cloned().unwrap_or(Value::Null),
+        job: job.clone(),
     }
 }
 
@@ -373,6 +404,12 @@ fn strings(v: &Value) -> BTreeSet<String> {
 fn compare(check: Check, py: &Side, ha: &Side, version: &str) -> Option<String> {
     if py.ret.is_null() {
         return Some("the Python minion did not answer".into());
+    }
+    if py.job.get("retcode").is_none() {
+        return Some(format!(
+            "no job-cache retcode for the Python minion: {}",
+            py.job
+        ));
     }
     if py.job != ha.job {
         return Some(format!("job cache: python {} / halite {}", py.job, ha.job));
@@ -407,13 +444,17 @@ fn compare(check: Check, py: &Side, ha: &Side, version: &str) -> Option<String> 
 fn execution_functions_match_python_minion() {
     let venv = require_salt!(PINNED_SALT);
     let rig = start_rig(&venv);
-    let runs: Vec<[(Value, String); 2]> = CASES.iter().map(|c| publish_case(&rig, c)).collect();
-    let jids: Vec<String> = runs.iter().flatten().map(|(_, j)| j.clone()).collect();
-    let jobs = rig.job_results(&jids);
+    let runs: Vec<([Value; 2], usize)> = CASES.iter().map(|c| publish_case(&rig, c)).collect();
+    let published: Vec<(&str, usize)> = CASES
+        .iter()
+        .zip(&runs)
+        .map(|(c, (_, count))| (c.args[0], *count))
+        .collect();
+    let jobs = match_jobs(&rig.job_cache(), &published);
     let mut differences = Vec::new();
-    for (case, [py_run, ha_run]) in CASES.iter().zip(&runs) {
-        let py = side_of(&rig, py_run, &jobs, PY);
-        let ha = side_of(&rig, ha_run, &jobs, HALITE);
+    for ((case, ([py_ret, ha_ret], _)), [py_job, ha_job]) in CASES.iter().zip(&runs).zip(&jobs) {
+        let py = side_of(&rig, py_ret, py_job, PY);
+        let ha = side_of(&rig, ha_ret, ha_job, HALITE);
         let label = case.args.join(" ");
         let pending = PENDING.iter().find(|(l, _)| *l == label);
         match (compare(case.check, &py, &ha, &rig.version), pending) {
