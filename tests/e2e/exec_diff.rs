@@ -14,6 +14,7 @@
 //! | `status.loadavg` | keys | load changes between the two calls |
 //! | `file.stats` | keys, and the stable fields | atime/ctime/mtime are read at different moments |
 //! | missing positional argument | first line | Salt appends the function's whole docstring; Halite keeps only its first line |
+//! | pillar masking, `unmask` | skipped before 3008 ([`NEW_IN_3008`]) | new in Salt 3008 |
 //! | `cp.get_file` | run per minion with the minion's own destination | both write the file: one destination each |
 
 use std::collections::BTreeSet;
@@ -186,6 +187,26 @@ const PENDING: &[(&str, &str)] = &[
         "halite-daemon: Salt answers `Passed invalid arguments to pillar.get: get() missing 1 \
          required positional argument: 'key'`",
     ),
+];
+
+/// Cases only a 3008 Python minion answers like Halite (which emulates 3008.4):
+/// pillar masking and the `unmask` argument are new in 3008, so an older minion
+/// returns plain values and refuses `unmask=` as an invalid keyword argument.
+/// Skipped (named on stderr) on older masters.
+const NEW_IN_3008: &[&str] = &[
+    "pillar.items",
+    "pillar.items unmask=True",
+    "pillar.items secret unmask=True",
+    "pillar.item secret app:owner nope",
+    "pillar.item secret unmask=True",
+    "pillar.get app:db:password",
+    "pillar.get app:db:password unmask=True",
+    "pillar.get app:ports:1 unmask=True",
+    "pillar.get nope default=fallback",
+    "pillar.get app unmask=True",
+    "pillar.get app merge=True default={extra: 1} unmask=True",
+    "pillar.raw unmask=False",
+    "pillar.obfuscate",
 ];
 
 const PILLAR: &str = "secret: hunter2\nnum: 5\nzero: 0\nflag: false\nempty: ''\n\
@@ -444,18 +465,23 @@ fn compare(check: Check, py: &Side, ha: &Side, version: &str) -> Option<String> 
 fn execution_functions_match_python_minion() {
     let venv = require_salt!(PINNED_SALT);
     let rig = start_rig(&venv);
+    let warm_up_jobs = rig.job_cache().len();
     let runs: Vec<([Value; 2], usize)> = CASES.iter().map(|c| publish_case(&rig, c)).collect();
     let published: Vec<(&str, usize)> = CASES
         .iter()
         .zip(&runs)
         .map(|(c, (_, count))| (c.args[0], *count))
         .collect();
-    let jobs = match_jobs(&rig.job_cache(), &published);
+    let jobs = match_jobs(&rig.job_cache()[warm_up_jobs..], &published);
     let mut differences = Vec::new();
     for ((case, ([py_ret, ha_ret], _)), [py_job, ha_job]) in CASES.iter().zip(&runs).zip(&jobs) {
         let py = side_of(&rig, py_ret, py_job, PY);
         let ha = side_of(&rig, ha_ret, ha_job, HALITE);
         let label = case.args.join(" ");
+        if !rig.version.starts_with("3008") && NEW_IN_3008.contains(&label.as_str()) {
+            eprintln!("skipped on {}: {label}", rig.version);
+            continue;
+        }
         let pending = PENDING.iter().find(|(l, _)| *l == label);
         match (compare(case.check, &py, &ha, &rig.version), pending) {
             (Some(why), None) => differences.push(format!("== {label}\n{why}")),

@@ -49,8 +49,17 @@ pub fn venv_version(venv: &Path) -> String {
 /// Python minion are expected; [`drop_version_differences`] removes them from
 /// both sides before comparing:
 /// - `__state_ran__: false` on requisite-failed chunks is new in 3008;
-/// - `saltutil.sync_all` gained the `resources` key in 3008.
-pub const OLDER_MINION_ONLY_KEYS: &[&str] = &["__state_ran__", "resources"];
+/// - `saltutil.sync_all` gained the `resources` key in 3008;
+/// - a 3008 minion adds `resource_targets`, `pure_resource_target` and
+///   `minion_is_target` to the publication after matching (Salt Resources), so
+///   functions with `**kwargs` (`test.arg`) see them as `__pub_*` arguments.
+pub const OLDER_MINION_ONLY_KEYS: &[&str] = &[
+    "__state_ran__",
+    "resources",
+    "__pub_resource_targets",
+    "__pub_pure_resource_target",
+    "__pub_minion_is_target",
+];
 
 /// Remove [`OLDER_MINION_ONLY_KEYS`] (at any depth) when `version` is older than 3008.
 pub fn drop_version_differences(v: &Value, version: &str) -> Value {
