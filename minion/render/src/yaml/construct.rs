@@ -5,29 +5,32 @@ use std::collections::HashSet;
 
 use halite_api::{Map, Value};
 
-use super::errors::YamlError;
+use super::errors::{Mark, YamlError};
 use super::resolve::{self, Implicit, Scalar};
 use super::tree::Node;
 
 const CORE: &str = "tag:yaml.org,2002:";
 const MAPPING_CONTEXT: &str = "while constructing a mapping";
 
-/// Construct the value of one node.
-pub fn construct(node: &Node) -> Result<Value, YamlError> {
+/// Construct the value of one node, consuming it: scalar strings move into
+/// the data and each subtree is freed as soon as it is constructed.
+pub fn construct(node: Node) -> Result<Value, YamlError> {
     match node {
         Node::Scalar { .. } => Ok(scalar_to_value(construct_scalar(node)?)),
-        Node::Seq { items, tag, .. } => match core_suffix(tag.as_deref()) {
-            Some("default" | "seq") => items
-                .iter()
-                .map(construct)
-                .collect::<Result<Vec<_>, _>>()
-                .map(Value::Array),
-            _ => Err(no_constructor(tag.as_deref().unwrap_or_default(), node)),
+        Node::Seq { items, tag, mark } => match core_suffix(tag.as_deref()) {
+            Some("default" | "seq") => {
+                let mut values = Vec::with_capacity(items.len());
+                for item in items {
+                    values.push(construct(item)?);
+                }
+                Ok(Value::Array(values))
+            }
+            _ => Err(no_constructor(tag.as_deref().unwrap_or_default(), mark)),
         },
-        Node::Map { tag, .. } => match core_suffix(tag.as_deref()) {
+        Node::Map { ref tag, mark, .. } => match core_suffix(tag.as_deref()) {
             Some("default" | "map" | "omap") => construct_mapping(node).map(Value::Object),
             Some("set") => construct_set(node),
-            _ => Err(no_constructor(tag.as_deref().unwrap_or_default(), node)),
+            _ => Err(no_constructor(tag.as_deref().unwrap_or_default(), mark)),
         },
     }
 }
@@ -40,18 +43,21 @@ fn core_suffix(tag: Option<&str>) -> Option<&str> {
     }
 }
 
-fn no_constructor(tag: &str, node: &Node) -> YamlError {
+fn no_constructor(tag: &str, mark: Mark) -> YamlError {
     YamlError::marked(
         None,
         &format!("could not determine a constructor for the tag '{tag}'"),
-        node.mark(),
+        mark,
     )
 }
 
 /// Construct a scalar node into a Python-like scalar.
-fn construct_scalar(node: &Node) -> Result<Scalar, YamlError> {
+fn construct_scalar(node: Node) -> Result<Scalar, YamlError> {
     let Node::Scalar {
-        value, plain, tag, ..
+        value,
+        plain,
+        tag,
+        mark,
     } = node
     else {
         return Err(YamlError::marked(
@@ -61,40 +67,44 @@ fn construct_scalar(node: &Node) -> Result<Scalar, YamlError> {
         ));
     };
     let suffix = match tag.as_deref() {
-        None if *plain => return plain_or_value(value, node),
-        None | Some("!") => return Ok(Scalar::Str(value.clone())),
+        None if plain => return plain_or_value(value, mark),
+        None | Some("!") => return Ok(Scalar::Str(value)),
         Some("tag:yaml.org,2002:python/unicode") => "str",
         Some(t) => t
             .strip_prefix(CORE)
-            .ok_or_else(|| no_constructor(t, node))?,
+            .ok_or_else(|| no_constructor(t, mark))?,
     };
     let bad = || {
         YamlError::marked(
             None,
             &format!("invalid value for !!{suffix}: '{value}'"),
-            node.mark(),
+            mark,
         )
     };
     match suffix {
-        "str" | "timestamp" => Ok(Scalar::Str(value.clone())),
-        "int" => resolve::construct_int(value).ok_or_else(bad),
-        "float" => resolve::construct_float(value).ok_or_else(bad),
-        "bool" => resolve::construct_bool(value).ok_or_else(bad),
+        "str" | "timestamp" => Ok(Scalar::Str(value)),
+        "int" => resolve::construct_int(&value).ok_or_else(bad),
+        "float" => resolve::construct_float(&value).ok_or_else(bad),
+        "bool" => resolve::construct_bool(&value).ok_or_else(bad),
         "null" => Ok(Scalar::Null),
-        "binary" => decode_binary(value, node),
-        _ => Err(no_constructor(tag.as_deref().unwrap_or_default(), node)),
+        "binary" => decode_binary(&value, mark),
+        _ => Err(no_constructor(tag.as_deref().unwrap_or_default(), mark)),
     }
 }
 
-fn plain_or_value(value: &str, node: &Node) -> Result<Scalar, YamlError> {
+/// A plain scalar resolved by its implicit tag; strings keep their buffer.
+fn plain_or_value(value: String, mark: Mark) -> Result<Scalar, YamlError> {
     if value == "=" {
-        return Err(no_constructor("tag:yaml.org,2002:value", node));
+        return Err(no_constructor("tag:yaml.org,2002:value", mark));
     }
-    Ok(resolve::plain_scalar(value))
+    Ok(match resolve::implicit_tag(&value) {
+        Implicit::Str | Implicit::Merge => Scalar::Str(value),
+        _ => resolve::plain_scalar(&value),
+    })
 }
 
 /// Salt's `construct_yaml_binary`: base64 with missing padding added.
-fn decode_binary(value: &str, node: &Node) -> Result<Scalar, YamlError> {
+fn decode_binary(value: &str, mark: Mark) -> Result<Scalar, YamlError> {
     use base64::Engine as _;
     let mut compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
     while !compact.len().is_multiple_of(4) {
@@ -103,13 +113,7 @@ fn decode_binary(value: &str, node: &Node) -> Result<Scalar, YamlError> {
     base64::engine::general_purpose::STANDARD
         .decode(compact.as_bytes())
         .map(Scalar::Bytes)
-        .map_err(|e| {
-            YamlError::marked(
-                None,
-                &format!("failed to decode base64 data: {e}"),
-                node.mark(),
-            )
-        })
+        .map_err(|e| YamlError::marked(None, &format!("failed to decode base64 data: {e}"), mark))
 }
 
 /// Python value → Salt data. Non-finite floats become the strings Python prints
@@ -145,49 +149,51 @@ fn float_value(f: f64) -> Value {
 }
 
 /// `!!set {a, b}` → the list of its keys (sets have no JSON form).
-fn construct_set(node: &Node) -> Result<Value, YamlError> {
+fn construct_set(node: Node) -> Result<Value, YamlError> {
     let Node::Map { pairs, .. } = node else {
         return Ok(Value::Null);
     };
-    pairs
-        .iter()
-        .map(|(k, _)| construct(k))
-        .collect::<Result<Vec<_>, _>>()
-        .map(Value::Array)
+    let mut keys = Vec::with_capacity(pairs.len());
+    for (k, _) in pairs {
+        keys.push(construct(k)?);
+    }
+    Ok(Value::Array(keys))
 }
 
 /// Salt's `construct_mapping`: flatten merges, reject unhashable and duplicate keys.
-pub fn construct_mapping(node: &Node) -> Result<Map, YamlError> {
+pub fn construct_mapping(node: Node) -> Result<Map, YamlError> {
+    let mark = node.mark();
     let pairs = flatten_mapping(node)?;
     let mut seen: HashSet<KeyIdentity> = HashSet::with_capacity(pairs.len());
     let mut map = Map::with_capacity(pairs.len());
-    for &(key_node, value_node) in &pairs {
+    for (key_node, value_node) in pairs {
         if !matches!(key_node, Node::Scalar { .. }) {
             return Err(YamlError::marked(
-                Some((MAPPING_CONTEXT, node.mark())),
-                &format!("found unacceptable key {}", node_repr(key_node)),
+                Some((MAPPING_CONTEXT, mark)),
+                &format!("found unacceptable key {}", node_repr(&key_node)),
                 key_node.mark(),
             ));
         }
+        let key_mark = key_node.mark();
         let key = construct_key(key_node)?;
         let value = construct(value_node)?;
         if !seen.insert(KeyIdentity::of(&key)) {
             return Err(YamlError::marked(
-                Some((MAPPING_CONTEXT, node.mark())),
+                Some((MAPPING_CONTEXT, mark)),
                 &format!("found conflicting ID '{}'", python_str(&key)),
-                key_node.mark(),
+                key_mark,
             ));
         }
-        map.insert(key_string(&key), value);
+        map.insert(key_string(key), value);
     }
     Ok(map)
 }
 
 /// Keys: `=` is a string key (Salt maps the `value` tag to `str` for keys).
-fn construct_key(key_node: &Node) -> Result<Value, YamlError> {
+fn construct_key(key_node: Node) -> Result<Value, YamlError> {
     match key_node {
         Node::Scalar {
-            value,
+            ref value,
             plain: true,
             tag: None,
             ..
@@ -198,14 +204,18 @@ fn construct_key(key_node: &Node) -> Result<Value, YamlError> {
 
 /// Salt's `flatten_mapping`: merged pairs first (minus keys given explicitly),
 /// then the mapping's own pairs.
-fn flatten_mapping(node: &Node) -> Result<Vec<(&Node, &Node)>, YamlError> {
+fn flatten_mapping(node: Node) -> Result<Vec<(Node, Node)>, YamlError> {
+    let mark = node.mark();
     let Node::Map { pairs, .. } = node else {
         return Ok(Vec::new());
     };
-    let mut merged: Vec<(&Node, &Node)> = Vec::new();
-    let mut own: Vec<(&Node, &Node)> = Vec::with_capacity(pairs.len());
+    if !pairs.iter().any(|(k, _)| is_merge_key(k)) {
+        return Ok(pairs);
+    }
+    let mut merged: Vec<(Node, Node)> = Vec::new();
+    let mut own: Vec<(Node, Node)> = Vec::with_capacity(pairs.len());
     for (key, value) in pairs {
-        if !is_merge_key(key) {
+        if !is_merge_key(&key) {
             own.push((key, value));
             continue;
         }
@@ -216,9 +226,9 @@ fn flatten_mapping(node: &Node) -> Result<Vec<(&Node, &Node)>, YamlError> {
                 for sub in items {
                     if !matches!(sub, Node::Map { .. }) {
                         return Err(merge_error(
-                            node,
+                            mark,
                             "expected a mapping for merging, but found",
-                            sub,
+                            &sub,
                         ));
                     }
                     groups.push(flatten_mapping(sub)?);
@@ -228,9 +238,9 @@ fn flatten_mapping(node: &Node) -> Result<Vec<(&Node, &Node)>, YamlError> {
             }
             Node::Scalar { .. } => {
                 return Err(merge_error(
-                    node,
+                    mark,
                     "expected a mapping or list of mappings for merging, but found",
-                    value,
+                    &value,
                 ))
             }
         }
@@ -244,9 +254,9 @@ fn flatten_mapping(node: &Node) -> Result<Vec<(&Node, &Node)>, YamlError> {
     Ok(merged)
 }
 
-fn merge_error(node: &Node, problem: &str, culprit: &Node) -> YamlError {
+fn merge_error(mark: Mark, problem: &str, culprit: &Node) -> YamlError {
     YamlError::marked(
-        Some((MAPPING_CONTEXT, node.mark())),
+        Some((MAPPING_CONTEXT, mark)),
         &format!("{problem} {}", culprit.kind()),
         culprit.mark(),
     )
@@ -312,9 +322,9 @@ pub fn python_str(v: &Value) -> String {
 }
 
 /// The map key a non-string YAML key becomes (as JSON would write it).
-fn key_string(v: &Value) -> String {
+fn key_string(v: Value) -> String {
     match v {
-        Value::String(s) => s.clone(),
+        Value::String(s) => s,
         other => other.to_string(),
     }
 }

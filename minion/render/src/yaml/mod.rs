@@ -20,7 +20,7 @@ pub use errors::YamlError;
 pub fn load(text: &str) -> Result<Value, YamlError> {
     match tree::compose(text)? {
         None => Ok(Value::Null),
-        Some(node) => construct::construct(&node),
+        Some(node) => construct::construct(node),
     }
 }
 

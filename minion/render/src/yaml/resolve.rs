@@ -54,6 +54,11 @@ static INT_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Resolve a plain, untagged scalar's implicit type (PyYAML resolver order).
 pub fn implicit_tag(value: &str) -> Implicit {
+    // PyYAML picks its resolvers by the first character: a scalar starting
+    // with anything else can only be a string (saves the regex matches).
+    if !value.starts_with(|c: char| "yYnNtTfFoO-+0123456789.~<".contains(c)) && !value.is_empty() {
+        return Implicit::Str;
+    }
     if matches!(value, "" | "~" | "null" | "Null" | "NULL") {
         Implicit::Null
     } else if BOOL_RE.is_match(value) {

@@ -143,3 +143,16 @@ fn dump_matches_pyyaml_block_style() {
     assert_eq!(dump_flow(&v), "{b: 1, a: [1, x, {k: 'yes', m: ''}], c: {f: 1.5, n: null, s: 'a: b', t: true}, e: [], l: [[1, 2], q]}");
     assert_eq!(dump(&json!("x")), "x\n");
 }
+
+#[test]
+fn implicit_types_by_first_character() {
+    let v = load(
+        "a: yes\nb: Off\nc: .5\nd: +1\ne: ~\nf: hello\ng: 0x1f\nh: x1\ni: -.inf\nj: NULL\nk: éte\nl: 1_000\n",
+    )
+    .unwrap();
+    assert_eq!(
+        v,
+        json!({"a": true, "b": false, "c": 0.5, "d": 1, "e": null, "f": "hello", "g": 31,
+               "h": "x1", "i": "-inf", "j": null, "k": "éte", "l": 1000})
+    );
+}

@@ -159,21 +159,29 @@ impl Composer {
         Ok(())
     }
 
+    /// Finish the innermost collection. Its item list is shrunk to its length:
+    /// most SLS mappings hold one or two pairs, and a growing Vec reserves four.
     fn close(&mut self) {
         let (node, anchor) = match self.stack.pop() {
             Some(Open::Seq {
-                items,
+                mut items,
                 tag,
                 mark,
                 anchor,
-            }) => (Node::Seq { items, tag, mark }, anchor),
+            }) => {
+                items.shrink_to_fit();
+                (Node::Seq { items, tag, mark }, anchor)
+            }
             Some(Open::Map {
-                pairs,
+                mut pairs,
                 tag,
                 mark,
                 anchor,
                 ..
-            }) => (Node::Map { pairs, tag, mark }, anchor),
+            }) => {
+                pairs.shrink_to_fit();
+                (Node::Map { pairs, tag, mark }, anchor)
+            }
             None => return,
         };
         self.finish(node, anchor);
