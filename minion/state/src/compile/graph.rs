@@ -98,11 +98,55 @@ pub struct DepGraph {
     nodes: IndexMap<Tag, Node>,
     out: Edges,
     inn: Edges,
-    /// `(state or "id", name or id)` → tags, in insertion order. A plain list:
-    /// a chunk adds its tag once per distinct key (the last entry is checked),
-    /// and a repeated tag would only add the same edges again.
+    /// How requisites find their targets; built on the first requisite, so
+    /// runs without requisites never pay for it.
+    index: Option<ReqIndex>,
+}
+
+/// Requisite target lookups, in chunk order.
+#[derive(Debug, Default)]
+struct ReqIndex {
+    /// `(state or "id", name or id)` → tags. A plain list: a chunk adds its
+    /// tag once per distinct key (the last entry is checked), and a repeated
+    /// tag would only add the same edges again.
     lookup: IndexMap<(String, String), Vec<Tag>>,
     sls_to_nodes: IndexMap<String, IndexSet<Tag>>,
+}
+
+impl ReqIndex {
+    fn add(&mut self, low: &Map, tag: &Tag) {
+        let s = |k: &str| low.get(k).map(py_str).unwrap_or_default();
+        let (state, name, id) = (s("state"), s("name"), s("__id__"));
+        for key in [
+            (state.clone(), name.clone()),
+            (state, id.clone()),
+            ("id".into(), id),
+            ("id".into(), name),
+        ] {
+            let tags = self.lookup.entry(key).or_default();
+            if !tags.last().is_some_and(|t| Arc::ptr_eq(t, tag)) {
+                tags.push(Arc::clone(tag));
+            }
+        }
+        if let Some(sls) = low
+            .get("__sls__")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+        {
+            self.sls_to_nodes
+                .entry(sls.to_string())
+                .or_default()
+                .insert(Arc::clone(tag));
+        }
+        if let Some(Value::Array(from)) = low.get("__sls_included_from__") {
+            for sls in from {
+                self.sls_to_nodes
+                    .entry(py_str(sls))
+                    .or_default()
+                    .insert(Arc::clone(tag));
+            }
+        }
+    }
 }
 
 pub fn prereq_tag(tag: &str) -> String {
@@ -125,36 +169,8 @@ impl DepGraph {
     pub fn add_chunk(&mut self, low: Map) -> usize {
         let tag: Tag = gen_tag(&low).into();
         let idx = self.chunks.len();
-        let s = |k: &str| low.get(k).map(py_str).unwrap_or_default();
-        let (state, name, id) = (s("state"), s("name"), s("__id__"));
-        for key in [
-            (state.clone(), name.clone()),
-            (state, id.clone()),
-            ("id".into(), id),
-            ("id".into(), name),
-        ] {
-            let tags = self.lookup.entry(key).or_default();
-            if !tags.last().is_some_and(|t| Arc::ptr_eq(t, &tag)) {
-                tags.push(Arc::clone(&tag));
-            }
-        }
-        if let Some(sls) = low
-            .get("__sls__")
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-        {
-            self.sls_to_nodes
-                .entry(sls.to_string())
-                .or_default()
-                .insert(tag.clone());
-        }
-        if let Some(Value::Array(from)) = low.get("__sls_included_from__") {
-            for sls in from {
-                self.sls_to_nodes
-                    .entry(py_str(sls))
-                    .or_default()
-                    .insert(tag.clone());
-            }
+        if let Some(index) = self.index.as_mut() {
+            index.add(&low, &tag);
         }
         self.chunks.push(low);
         self.nodes.insert(
@@ -228,14 +244,30 @@ impl DepGraph {
         out
     }
 
+    /// The requisite index, built from every chunk so far on first use (in
+    /// chunk order, as if each chunk had been indexed when it was added).
+    fn req_index(&mut self) -> &ReqIndex {
+        if self.index.is_none() {
+            let mut index = ReqIndex::default();
+            for low in &self.chunks {
+                let tag = gen_tag(low);
+                let shared = self.nodes.get_key_value(tag.as_str()).map(|(t, _)| t);
+                index.add(low, &shared.cloned().unwrap_or_else(|| tag.into()));
+            }
+            self.index = Some(index);
+        }
+        self.index.as_ref().expect("built above")
+    }
+
     fn add_dependency(&mut self, idx: usize, kind: ReqType, key: &str, val: &str) -> bool {
         let has_prereq = self.chunks[idx]
             .get("__prereq__")
             .is_some_and(crate::high::truthy);
         let tag = gen_tag(&self.chunks[idx]);
+        let index = self.req_index();
         let targets: Vec<Tag> = if key == "sls" {
             if is_glob(val) {
-                let t: Vec<Tag> = self
+                let t: Vec<Tag> = index
                     .sls_to_nodes
                     .iter()
                     .filter(|(s, _)| fnmatch(s, val))
@@ -244,18 +276,21 @@ impl DepGraph {
                 self.add_reqs(&tag, has_prereq, kind, &t);
                 return true;
             }
-            self.sls_to_nodes
+            index
+                .sls_to_nodes
                 .get(val)
                 .map(|s| s.iter().cloned().collect())
                 .unwrap_or_default()
         } else if is_glob(val) {
-            self.lookup
+            index
+                .lookup
                 .iter()
                 .filter(|((st, n), _)| st == key && fnmatch(n, val))
                 .flat_map(|(_, t)| t.iter().cloned())
                 .collect()
         } else {
-            self.lookup
+            index
+                .lookup
                 .get(&(key.to_string(), val.to_string()))
                 .map(|s| s.to_vec())
                 .unwrap_or_default()
