@@ -59,8 +59,8 @@ fn opt_str(v: Option<&Value>) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-/// Build the run's Ctx: test flag, saltenv, pillar (compiled locally when
-/// masterless, then the CLI override merged). `Err(out)` is the pillar failure return.
+/// Build the run's Ctx: test flag, saltenv, pillar, the CLI `pillar=`
+/// override merged last. `Err(out)` is the pillar failure return.
 fn run_ctx(
     call: &ExecCall<'_>,
     default_env: Option<&str>,
@@ -83,21 +83,8 @@ fn run_ctx(
         .or(default_env.map(str::to_string))
         .unwrap_or_else(|| "base".into());
     let override_ = parse_pillar(call.kwargs.get("pillar"))?;
-    let local = base.opt("file_client").and_then(Value::as_str) == Some("local");
-    let pillarenv =
-        opt_str(call.kwargs.get("pillarenv")).or_else(|| opt_str(base.opt("pillarenv")));
-    let compiled = if local && base.opt("pillar_roots").is_some() {
-        let client = LocalFileClient::for_pillar_roots(&base.opts);
-        let matching = apply_override(&base.pillar, override_.as_ref());
-        compile_pillar(base, &client, &matching, pillarenv.as_deref())
-    } else {
-        match base.pillar.get("_errors").and_then(Value::as_array) {
-            Some(errs) => Err(errs.iter().map(py_str).collect()),
-            None => Ok((*base.pillar).clone()),
-        }
-    };
-    let pillar = match compiled {
-        Ok(p) => p,
+    match run_pillar(call, override_.as_ref()) {
+        Ok(pillar) => ctx.pillar = pillar,
         Err(errs) => {
             let mut ret = vec![Value::from(
                 "Pillar failed to render with the following messages:",
@@ -108,9 +95,39 @@ fn run_ctx(
                 retcode: EX_PILLAR_FAILURE,
             }));
         }
-    };
-    ctx.pillar = Arc::new(apply_override(&pillar, override_.as_ref()));
+    }
     Ok(Ok((ctx, saltenv)))
+}
+
+/// The pillar a state run sees (Salt's `State.__init__` under salt-call):
+/// the pillar compiled at start-up, unless a `pillar=` override is given or
+/// `pillarenv=` names another environment — then it is compiled again from
+/// `pillar_roots` when masterless (top matching sees the override) — with the
+/// override deep-merged on top. `Err` carries the pillar's render errors.
+fn run_pillar(
+    call: &ExecCall<'_>,
+    override_: Option<&Value>,
+) -> std::result::Result<Arc<Value>, Vec<String>> {
+    let base = call.ctx;
+    let configured_env = opt_str(base.opt("pillarenv"));
+    let pillarenv = opt_str(call.kwargs.get("pillarenv")).or_else(|| configured_env.clone());
+    let local = base.opt("file_client").and_then(Value::as_str) == Some("local");
+    let recompile = local
+        && base.opt("pillar_roots").is_some()
+        && (override_.is_some() || pillarenv != configured_env);
+    if recompile {
+        let client = LocalFileClient::for_pillar_roots(&base.opts);
+        let matching = apply_override(&base.pillar, override_);
+        let compiled = compile_pillar(base, &client, &matching, pillarenv.as_deref())?;
+        return Ok(Arc::new(apply_override(&compiled, override_)));
+    }
+    if let Some(errs) = base.pillar.get("_errors").and_then(Value::as_array) {
+        return Err(errs.iter().map(py_str).collect());
+    }
+    match override_ {
+        None if base.pillar.is_object() => Ok(Arc::clone(&base.pillar)),
+        _ => Ok(Arc::new(apply_override(&base.pillar, override_))),
+    }
 }
 
 macro_rules! with_ctx {
@@ -355,4 +372,72 @@ const SPECS: &[ExecSpec] = &[
 /// Register the `state.*` execution functions.
 pub fn register(reg: &mut Registry) {
     reg.add_exec(SPECS);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A masterless ctx whose start-up pillar is `startup`, over pillar_roots
+    /// in `dir` that would compile to `{"from": "disk", "app": {"port": 80}}`.
+    fn masterless(dir: &std::path::Path, startup: Value) -> Ctx {
+        std::fs::write(dir.join("top.sls"), "base:\n  '*':\n    - app\n").unwrap();
+        std::fs::write(dir.join("app.sls"), "from: disk\napp:\n  port: 80\n").unwrap();
+        let opts = json!({"file_client": "local", "pillar_roots": {"base": [dir]}});
+        let mut ctx = crate::testutil::ctx(false, opts);
+        ctx.pillar = Arc::new(startup);
+        ctx
+    }
+
+    fn pillar_of(ctx: &Ctx, kwargs: Value) -> std::result::Result<Arc<Value>, Vec<String>> {
+        let kwargs = kwargs.as_object().cloned().unwrap_or_default();
+        let override_ = parse_pillar(kwargs.get("pillar")).unwrap();
+        let call = ExecCall {
+            ctx,
+            args: vec![],
+            kwargs,
+        };
+        run_pillar(&call, override_.as_ref())
+    }
+
+    #[test]
+    fn start_up_pillar_is_reused_without_override() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = masterless(dir.path(), json!({"from": "startup"}));
+        let pillar = pillar_of(&ctx, json!({})).unwrap();
+        assert!(Arc::ptr_eq(&pillar, &ctx.pillar));
+    }
+
+    #[test]
+    fn override_or_other_pillarenv_compiles_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = masterless(dir.path(), json!({"from": "startup"}));
+        let pillar = pillar_of(&ctx, json!({"pillar": {"app": {"debug": true}}})).unwrap();
+        assert_eq!(
+            *pillar,
+            json!({"from": "disk", "app": {"port": 80, "debug": true}})
+        );
+        let pillar = pillar_of(&ctx, json!({"pillarenv": "base"})).unwrap();
+        assert_eq!(pillar["from"], json!("disk"));
+    }
+
+    #[test]
+    fn start_up_pillar_errors_fail_the_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = masterless(
+            dir.path(),
+            json!({"_errors": ["Rendering SLS 'x' failed."]}),
+        );
+        assert_eq!(
+            pillar_of(&ctx, json!({})).unwrap_err(),
+            vec!["Rendering SLS 'x' failed.".to_string()]
+        );
+        std::fs::write(dir.path().join("app.sls"), "{{ nope() }}").unwrap();
+        let errs = pillar_of(&ctx, json!({"pillar": {"a": 1}})).unwrap_err();
+        assert_eq!(
+            errs,
+            vec!["Rendering SLS 'app' failed. Please see master log for details.".to_string()]
+        );
+    }
 }

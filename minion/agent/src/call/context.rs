@@ -175,7 +175,11 @@ fn compile_pillar(ctx: &Ctx) -> Value {
         return Value::Object(Map::new());
     }
     let client = LocalFileClient::for_pillar_roots(&ctx.opts);
-    let pillarenv = ctx.opt("pillarenv").and_then(Value::as_str);
+    // An empty pillarenv means none, as in the state functions' pillar.
+    let pillarenv = ctx
+        .opt("pillarenv")
+        .and_then(Value::as_str)
+        .filter(|env| !env.is_empty());
     let empty = Value::Object(Map::new());
     match halite_state::pillar::compile_pillar(ctx, &client, &empty, pillarenv) {
         Ok(p) => p,
