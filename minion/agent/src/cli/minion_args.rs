@@ -69,6 +69,10 @@ pub const SPECS: &[OptSpec] = &[
 /// Parsed salt-minion options.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MinionArgs {
+    /// `--version`: print the version and exit.
+    pub version: bool,
+    /// `-h/--help`: print the usage and exit.
+    pub help: bool,
     pub config_dir: PathBuf,
     pub daemonize: bool,
     pub pidfile: Option<PathBuf>,
@@ -77,6 +81,26 @@ pub struct MinionArgs {
     pub log_level_logfile: Option<String>,
 }
 
+const HELP: &str = "Usage: salt-minion [options]
+
+The Salt Minion (Halite): receives commands from a remote Salt master.
+
+Options:
+  --version             show program's version number and exit
+  -h, --help            show this help message and exit
+  -c CONFIG_DIR, --config-dir=CONFIG_DIR
+                        Pass in an alternative configuration directory.
+                        Default: '/etc/salt'.
+  -u USER, --user=USER  Specify user to run salt-minion (accepted; Halite runs
+                        as the invoking user).
+  -d, --daemon          Run the salt-minion as a daemon.
+  --pid-file=PIDFILE    Specify the location of the pidfile.
+  -l LOG_LEVEL, --log-level=LOG_LEVEL
+                        Console logging log level.
+  --log-file=LOG_FILE   Log file path.
+  --log-file-level=LOG_LEVEL_LOGFILE
+                        Logfile logging log level.";
+
 /// Parse salt-minion's arguments.
 pub fn parse(argv: &[String]) -> Result<MinionArgs, String> {
     let p = optparse::parse(SPECS, argv).map_err(|e| e.to_string())?;
@@ -84,6 +108,8 @@ pub fn parse(argv: &[String]) -> Result<MinionArgs, String> {
         return Err(format!("unexpected argument: {extra}"));
     }
     Ok(MinionArgs {
+        version: p.flag("version"),
+        help: p.flag("help"),
         config_dir: PathBuf::from(p.str("config_dir").unwrap_or("/etc/salt")),
         daemonize: p.flag("daemon"),
         pidfile: p.str("pidfile").map(PathBuf::from),
@@ -102,6 +128,14 @@ pub fn main(argv: &[String]) -> i32 {
             return 64;
         }
     };
+    if args.help {
+        println!("{HELP}");
+        return 0;
+    }
+    if args.version {
+        println!("salt-minion 3008.4 (halite {})", env!("CARGO_PKG_VERSION"));
+        return 0;
+    }
     let mut config = match halite_config::load(&args.config_dir) {
         Ok(c) => c,
         Err(e) => {
@@ -155,5 +189,7 @@ mod tests {
         assert!(a.daemonize);
         assert_eq!(a.pidfile, Some(PathBuf::from("/run/m.pid")));
         assert!(parse(&["extra".to_string()]).is_err());
+        assert!(parse(&["--version".to_string()]).unwrap().version);
+        assert!(parse(&["-h".to_string()]).unwrap().help);
     }
 }
