@@ -171,23 +171,7 @@ const CASES: &[Case] = &[
 
 /// Differences whose fix belongs to another crate: reported on stderr, not
 /// failed on, until fixed (a matching case says so). `(case, owner: what)`.
-const PENDING: &[(&str, &str)] = &[
-    (
-        "test.arg 1 two 3.5 key=val flag=True nested={a: [1, 2]}",
-        "halite-daemon: a 3008 minion adds resource_targets=[], pure_resource_target=False, \
-         minion_is_target=True to the load after matching, so they show as __pub_* kwargs",
-    ),
-    (
-        "test.echo",
-        "halite-daemon: Salt answers `Passed invalid arguments to test.echo: echo() missing 1 \
-         required positional argument: 'text'`",
-    ),
-    (
-        "pillar.get",
-        "halite-daemon: Salt answers `Passed invalid arguments to pillar.get: get() missing 1 \
-         required positional argument: 'key'`",
-    ),
-];
+const PENDING: &[(&str, &str)] = &[];
 
 /// Cases only a 3008 Python minion answers like Halite (which emulates 3008.4):
 /// pillar masking and the `unmask` argument are new in 3008, so an older minion

@@ -50,6 +50,34 @@ pub fn value_to_bool(v: &Value) -> bool {
     }
 }
 
+/// Salt's TypeError messages (wrong arity / unknown keyword) are shown as
+/// "Passed invalid arguments"; other invocation errors exit like SystemExit.
+pub fn is_signature_error(msg: &str) -> bool {
+    [
+        "required positional argument",
+        "unexpected keyword argument",
+        "positional argument but",
+        "positional arguments but",
+    ]
+    .iter()
+    .any(|m| msg.contains(m))
+}
+
+/// The Python TypeError text salt-call shows for an argument-count problem:
+/// Salt's own texts pass through, and halite-modules' `Missing required
+/// argument: 'x'` becomes `fun() missing 1 required positional argument: 'x'`.
+pub fn signature_message(fun: &str, msg: &str) -> Option<String> {
+    if is_signature_error(msg) {
+        return Some(msg.to_string());
+    }
+    let arg = msg.strip_prefix("Missing required argument: ")?;
+    let name = fun.rsplit('.').next().unwrap_or(fun);
+    let name = if name == "apply" { "apply_" } else { name };
+    Some(format!(
+        "{name}() missing 1 required positional argument: {arg}"
+    ))
+}
+
 /// A successful execution-function result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExecOutput {

@@ -3,6 +3,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use halite_api::module::signature_message;
 use halite_api::{Ctx, ExecError, Map, Value};
 
 use halite_state::exec_state::check_queue;
@@ -89,9 +90,16 @@ pub fn run_function(ctx: &Ctx, fun: &str, arg: &Value, publication: &Map) -> Out
                 out: declared_outputter(fun),
             }
         }
-        Ok(Err(ExecError::Invocation(msg))) => {
-            Outcome::error(format!("ERROR executing '{fun}': {msg}"))
-        }
+        Ok(Err(ExecError::Invocation(msg))) => match signature_message(fun, &msg) {
+            // Salt's minion: "Passed invalid arguments to fun: <TypeError>\n\n<docstring>".
+            Some(text) => {
+                let doc = ctx.registry.exec(fun).map_or("", |spec| spec.doc);
+                Outcome::error(format!(
+                    "Passed invalid arguments to {fun}: {text}\n\n{doc}"
+                ))
+            }
+            None => Outcome::error(format!("ERROR executing '{fun}': {msg}")),
+        },
         Ok(Err(ExecError::Failed(msg))) => Outcome::error(format!("ERROR: {msg}")),
         Ok(Err(err @ ExecError::NotAvailable(_))) => Outcome::error(format!("ERROR: {err}")),
         Err(panic) => Outcome::error(format!(

@@ -191,7 +191,7 @@ impl Minion {
 
     /// Handle one decrypted publication; never blocks on the job itself.
     /// Returns true when a job was started.
-    pub fn handle_publication(self: &Arc<Self>, load: Map) -> bool {
+    pub fn handle_publication(self: &Arc<Self>, mut load: Map) -> bool {
         let complete = ["tgt", "jid", "fun", "arg"]
             .iter()
             .all(|k| load.contains_key(*k));
@@ -202,6 +202,7 @@ impl Minion {
         if !complete || !self.is_targeted(&load) || !self.first_sighting(&jid) {
             return false;
         }
+        mark_minion_target(&mut load);
         self.launch(jid, load)
     }
 
@@ -474,4 +475,13 @@ fn jid_text(v: &Value) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
+}
+
+/// What a 3008 minion adds to a publication it matched (`Minion._target_load`):
+/// Halite manages no resources, so there are none to target and the minion
+/// itself is the target. Functions that see `__pub_*` keys show these.
+fn mark_minion_target(load: &mut Map) {
+    load.insert("resource_targets".into(), Value::Array(Vec::new()));
+    load.insert("pure_resource_target".into(), Value::Bool(false));
+    load.insert("minion_is_target".into(), Value::Bool(true));
 }

@@ -1,6 +1,7 @@
 //! Calling the function the way salt-call's `Caller.call` does: availability
 //! check, argument parsing, `__pub_*` data, retcode rules and error texts.
 
+use halite_api::module::signature_message;
 use halite_api::{Ctx, ExecError, Map, Value};
 
 use super::args::parse_input;
@@ -29,34 +30,6 @@ pub enum Outcome {
         stdout: Option<String>,
         status: i32,
     },
-}
-
-/// Salt's TypeError messages (wrong arity / unknown keyword) are shown as
-/// "Passed invalid arguments"; other invocation errors exit like SystemExit.
-pub fn is_signature_error(msg: &str) -> bool {
-    [
-        "required positional argument",
-        "unexpected keyword argument",
-        "positional argument but",
-        "positional arguments but",
-    ]
-    .iter()
-    .any(|m| msg.contains(m))
-}
-
-/// The Python TypeError text salt-call shows for an argument-count problem:
-/// Salt's own texts pass through, and halite-modules' `Missing required
-/// argument: 'x'` becomes `fun() missing 1 required positional argument: 'x'`.
-pub fn signature_message(fun: &str, msg: &str) -> Option<String> {
-    if is_signature_error(msg) {
-        return Some(msg.to_string());
-    }
-    let arg = msg.strip_prefix("Missing required argument: ")?;
-    let name = fun.rsplit('.').next().unwrap_or(fun);
-    let name = if name == "apply" { "apply_" } else { name };
-    Some(format!(
-        "{name}() missing 1 required positional argument: {arg}"
-    ))
 }
 
 /// A Salt job id: local time `YYYYmmddHHMMSSffffff` (UTC here).
