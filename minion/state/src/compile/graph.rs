@@ -95,6 +95,9 @@ type Tag = Arc<str>;
 #[derive(Debug, Default)]
 pub struct DepGraph {
     pub chunks: Vec<Map>,
+    /// `gen_tag` of each chunk, computed once when it is added (the tag's
+    /// fields never change afterwards).
+    tags: Vec<Tag>,
     nodes: IndexMap<Tag, Node>,
     out: Edges,
     inn: Edges,
@@ -173,6 +176,7 @@ impl DepGraph {
             index.add(&low, &tag);
         }
         self.chunks.push(low);
+        self.tags.push(Arc::clone(&tag));
         self.nodes.insert(
             tag,
             Node {
@@ -249,10 +253,9 @@ impl DepGraph {
     fn req_index(&mut self) -> &ReqIndex {
         if self.index.is_none() {
             let mut index = ReqIndex::default();
-            for low in &self.chunks {
-                let tag = gen_tag(low);
-                let shared = self.nodes.get_key_value(tag.as_str()).map(|(t, _)| t);
-                index.add(low, &shared.cloned().unwrap_or_else(|| tag.into()));
+            for (low, tag) in self.chunks.iter().zip(&self.tags) {
+                let shared = self.nodes.get_key_value(&**tag).map_or(tag, |(t, _)| t);
+                index.add(low, shared);
             }
             self.index = Some(index);
         }
@@ -263,7 +266,7 @@ impl DepGraph {
         let has_prereq = self.chunks[idx]
             .get("__prereq__")
             .is_some_and(crate::high::truthy);
-        let tag = gen_tag(&self.chunks[idx]);
+        let tag = Arc::clone(&self.tags[idx]);
         let index = self.req_index();
         let targets: Vec<Tag> = if key == "sls" {
             if is_glob(val) {
@@ -342,6 +345,11 @@ impl DepGraph {
             }
         }
         Ok(())
+    }
+
+    /// The tag of chunk `idx` (Salt's `state_|-id_|-name_|-fun`).
+    pub fn tag(&self, idx: usize) -> &str {
+        &self.tags[idx]
     }
 
     /// The chunk index behind a node tag.

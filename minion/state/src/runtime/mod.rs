@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use halite_api::{Ctx, Map, Value};
 use indexmap::IndexMap;
 
-use crate::compile::{gen_tag, Compiled, DepGraph};
+use crate::compile::{Compiled, DepGraph};
 use crate::high::truthy;
 pub use requisites::Status;
 
@@ -57,7 +57,7 @@ impl Runner {
     }
 
     fn tag(&self, idx: usize) -> String {
-        gen_tag(&self.graph.chunks[idx])
+        self.graph.tag(idx).to_string()
     }
 
     fn is_prereq(&self, idx: usize) -> bool {
@@ -75,8 +75,7 @@ impl Runner {
             if self.failhard_hit {
                 return;
             }
-            let tag = self.tag(idx);
-            if !self.running.contains_key(&tag) {
+            if !self.running.contains_key(self.graph.tag(idx)) {
                 self.call_chunk(idx, 0);
                 if self.check_failhard(idx) {
                     return;
@@ -95,7 +94,7 @@ impl Runner {
             Some(v) => truthy(v),
             None => self.ctx.opt("failhard").is_some_and(truthy),
         };
-        let Some(ret) = self.running.get(&gen_tag(low)) else {
+        let Some(ret) = self.running.get(self.graph.tag(idx)) else {
             return false;
         };
         on && ret.get("result") == Some(&Value::Bool(false))
@@ -186,8 +185,8 @@ impl Runner {
         let mut failed: Vec<String> = Vec::new();
         for (_, r) in reqs {
             let rlow = &self.graph.chunks[*r];
-            let rtag = gen_tag(rlow);
-            let Some(rret) = self.pre.get(&rtag).or_else(|| self.running.get(&rtag)) else {
+            let rtag = self.graph.tag(*r);
+            let Some(rret) = self.pre.get(rtag).or_else(|| self.running.get(rtag)) else {
                 continue;
             };
             if rret.get("result") == Some(&Value::Bool(false)) {

@@ -7,7 +7,7 @@ use halite_api::{Map, Value};
 
 use super::Runner;
 use crate::compile::graph::prereq_tag;
-use crate::compile::{gen_tag, ReqType};
+use crate::compile::ReqType;
 use crate::high::truthy;
 
 /// The combined requisite verdict for a chunk.
@@ -151,11 +151,11 @@ impl Runner {
             let base = base_kind(kind);
             let mut stats = HashSet::new();
             for (_, c) in deps.iter().filter(|(k, _)| *k == kind) {
-                let tag = gen_tag(&self.graph.chunks[*c]);
+                let tag = self.graph.tag(*c);
                 let found = if base == ReqType::Prereq {
-                    self.pre.get(&tag)
+                    self.pre.get(tag)
                 } else {
-                    self.running.get(&tag)
+                    self.running.get(tag)
                 };
                 match found {
                     None => {
