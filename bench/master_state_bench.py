@@ -123,7 +123,7 @@ def main():
     ap.add_argument("--halite", required=True)
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
-    base = tempfile.mkdtemp(prefix="halite-master-bench-")
+    base = tempfile.mkdtemp(prefix="hmb-")
     master = write_master(base, args.venv)
     master.start()
     res = {}

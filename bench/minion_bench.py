@@ -161,7 +161,7 @@ def main():
     ap.add_argument("--settle", type=float, default=10.0)
     ap.add_argument("--only", choices=["halite", "python"])
     args = ap.parse_args()
-    base = tempfile.mkdtemp(prefix="halite-bench-")
+    base = tempfile.mkdtemp(prefix="hb-")
     master = Master(args.venv, base)
     master.start()
     results = {}
