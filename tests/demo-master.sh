@@ -13,7 +13,7 @@ port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); 
 pub="$(port)"; ret="$(port)"
 mkdir -p "$work/master" "$work/minion" "$work/pillar" "$work/node"
 cp "$repo/pillar/top.sls" "$work/pillar/top.sls"
-printf '  "*":\n    - demo-root\n' >>"$work/pillar/top.sls"
+printf '  demo-node-r12:\n    - demo-root\n' >>"$work/pillar/top.sls"
 printf 'node:\n  root: %s\n' "$work/node" >"$work/pillar/demo-root.sls"
 cat >"$work/master/master" <<CONF
 interface: 127.0.0.1
