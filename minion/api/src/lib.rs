@@ -5,10 +5,12 @@
 //! * [`files`]: the fileserver seam (`salt://` lookups, local roots or the master).
 //! * [`ctx`]: everything a module function may touch: opts, grains, pillar, seams.
 //! * [`module`]: execution/state function signatures, returns and the registry.
+//! * [`py`]: Python's `repr()`/`str()` of values, as Salt prints them.
 
 pub mod ctx;
 pub mod files;
 pub mod module;
+pub mod py;
 pub mod runner;
 pub mod value;
 
