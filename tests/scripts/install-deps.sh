@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests need (no-op when present).
 set -euo pipefail
-pkgs=(python3-venv iproute2)
+pkgs=(python3-venv iproute2 ostree e2fsprogs)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

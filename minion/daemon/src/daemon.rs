@@ -40,6 +40,7 @@ fn target_matcher(q: &TargetQuery<'_>) -> Result<bool, String> {
 pub fn build_registry() -> Registry {
     let mut reg = Registry::new();
     halite_modules::register(&mut reg);
+    halite_ostree::register(&mut reg);
     halite_state::register(&mut reg);
     crate::saltutil::register(&mut reg);
     reg

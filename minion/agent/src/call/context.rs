@@ -132,6 +132,7 @@ fn detected_grains(opts: &Map, skip: bool) -> Value {
 pub fn registry() -> Registry {
     let mut reg = Registry::new();
     halite_modules::register(&mut reg);
+    halite_ostree::register(&mut reg);
     halite_state::register(&mut reg);
     halite_daemon::saltutil::register(&mut reg);
     reg
