@@ -5,3 +5,6 @@ base:
   'G@roles:k8s-node':
     - match: compound
     - roles.k8s-node
+  'G@ostree_booted:True':
+    - match: compound
+    - os

@@ -7,3 +7,7 @@ rack:
       via: 10.12.0.1
     - dest: 10.96.0.0/12
       via: 10.12.0.1
+# OS image of the rack's nodes (formulas/os-image); staged, rebooted by the rollout.
+os_image:
+  refspec: rhcos:rhcos/9/x86_64/stable
+  version: 414.92.202407010000-0

@@ -7,3 +7,6 @@ rack:
       via: 10.13.0.1
     - dest: 10.96.0.0/12
       via: 10.13.0.1
+os_image:
+  refspec: rhcos:rhcos/9/x86_64/stable
+  version: 414.92.202406040852-0

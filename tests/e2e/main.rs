@@ -6,4 +6,5 @@ mod exec_diff;
 mod harness;
 mod master_states;
 mod minion;
+mod ostree;
 mod state_diff;

@@ -21,6 +21,8 @@ pub struct Minion {
     pub id: String,
     pub flavor: Flavor,
     pub dir: tempfile::TempDir,
+    /// Extra environment of the minion process (e.g. a PATH with fakes first).
+    pub env: Vec<(String, String)>,
     child: Option<Child>,
 }
 
@@ -38,6 +40,17 @@ impl Minion {
 
     /// Write a minion config pointing at `master` (plus `extra` keys) and start it.
     pub fn start(master: &Master, id: &str, flavor: Flavor, extra: Value) -> Minion {
+        Self::start_with_env(master, id, flavor, extra, Vec::new())
+    }
+
+    /// Like [`Minion::start`], with extra environment variables.
+    pub fn start_with_env(
+        master: &Master,
+        id: &str,
+        flavor: Flavor,
+        extra: Value,
+        env: Vec<(String, String)>,
+    ) -> Minion {
         let dir = tempfile::Builder::new()
             .prefix("halite-minion-")
             .tempdir()
@@ -46,6 +59,7 @@ impl Minion {
             id: id.to_string(),
             flavor,
             dir,
+            env,
             child: None,
         };
         m.write_config(master, extra);
@@ -95,6 +109,7 @@ impl Minion {
             }
             Flavor::Python => Command::new(venv.join("bin/salt-minion")),
         };
+        cmd.envs(self.env.iter().cloned());
         cmd.arg("-c")
             .arg(&conf)
             .args(["-l", "quiet"])

@@ -224,6 +224,21 @@ impl Master {
             .unwrap_or_else(|e| panic!("run {tool}: {e}"))
     }
 
+    /// Start a master-side CLI in the background, its stdout to `out`
+    /// (e.g. `salt-run state.event` listening while the test acts).
+    #[allow(clippy::disallowed_methods)] // test harness: drives the real Salt CLIs
+    pub fn spawn_cli(&self, tool: &str, args: &[&str], out: &Path) -> Child {
+        let file = fs::File::create(out).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
+        Command::new(self.venv.join("bin").join(tool))
+            .arg("-c")
+            .arg(self.conf_dir())
+            .args(args)
+            .stdout(file)
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("run {tool}: {e}"))
+    }
+
     /// `salt <args> --out=json --static`, parsed. Text the CLI prints before the JSON
     /// document (e.g. "No minions matched the target.") is skipped; no JSON at all
     /// gives `Value::Null`.

@@ -76,11 +76,14 @@ pub fn run(config: MinionConfig) -> Result<(), DaemonError> {
     };
     let stop = stop_flag()?;
     tracing::info!("halite minion '{id}' connecting to the master");
+    let connected = Arc::new(AtomicBool::new(false));
+    crate::ostree_gate::watch_master(&opts, Arc::clone(&connected));
     let master = Arc::new(
         MasterLink::connect(&opts)
             .map_err(|e| fatal(format!("cannot connect to the master: {e}")))?,
     );
     tracing::info!("authenticated with the master");
+    connected.store(true, std::sync::atomic::Ordering::SeqCst);
     let link: Arc<dyn Link> = Arc::new(LiveLink::new(Arc::clone(&master), &opts));
     let grains = crate::grains::assemble(&opts, &config.config_dir)?;
     let services = Services {
@@ -101,6 +104,7 @@ pub fn run(config: MinionConfig) -> Result<(), DaemonError> {
         tracing::error!("cannot compile pillar on the master: {e}");
     }
     minion.fire_start_events();
+    crate::ostree_gate::run(&minion);
     minion.run_startup_states();
     let mut scheduler = Scheduler::from_opts(&opts, Instant::now());
     let served = minion.serve(&stop, || {

@@ -15,6 +15,9 @@ pub fn assemble(opts: &Map, config_dir: &Path) -> Result<Value, DaemonError> {
         collect.master = master.clone();
     }
     let mut grains = halite_grains::collect_with(&halite_grains::SystemHost::default(), &collect);
+    grains.extend(halite_ostree::sysroot::grains(
+        &halite_ostree::sysroot::Sysroot::from_opts(opts),
+    ));
     let file = read_grains_file(&config_dir.join("grains"))?;
     let configured = match opts.get("grains") {
         None | Some(Value::Null) => None,

@@ -16,6 +16,7 @@ pub mod link;
 pub mod live;
 pub mod minion;
 pub mod msgpack;
+pub mod ostree_gate;
 pub mod pidfile;
 pub mod pool;
 pub mod proc;

@@ -106,6 +106,17 @@ impl Minion {
         Arc::clone(&self.grains.read().unwrap_or_else(|e| e.into_inner()))
     }
 
+    /// Set one grain in the running minion (the master sees it at the next
+    /// pillar refresh).
+    pub fn set_grain(&self, key: &str, value: Value) {
+        let mut guard = self.grains.write().unwrap_or_else(|e| e.into_inner());
+        let mut grains = (**guard).clone();
+        if let Value::Object(m) = &mut grains {
+            m.insert(key.to_string(), value);
+        }
+        *guard = Arc::new(grains);
+    }
+
     pub fn pillar(&self) -> Arc<Value> {
         Arc::clone(&self.pillar.read().unwrap_or_else(|e| e.into_inner()))
     }

@@ -122,10 +122,11 @@ fn detected_grains(opts: &Map, skip: bool) -> Value {
     if let Some(master) = opts.get("master") {
         collect.master = master.clone();
     }
-    Value::Object(halite_grains::collect_with(
-        &halite_grains::SystemHost::default(),
-        &collect,
-    ))
+    let mut grains = halite_grains::collect_with(&halite_grains::SystemHost::default(), &collect);
+    grains.extend(halite_ostree::sysroot::grains(
+        &halite_ostree::sysroot::Sysroot::from_opts(opts),
+    ));
+    Value::Object(grains)
 }
 
 /// The registry of every built-in function.

@@ -27,6 +27,11 @@ def fail(msg, code=1):
     sys.stderr.write("error: " + msg + "\n"); sys.exit(code)
 
 tool = os.path.basename(sys.argv[0]); args = sys.argv[1:]
+if tool == "systemctl" and args[:1] != ["reboot"]:
+    # only reboots are faked; anything else is the host's systemctl
+    for d in ("/usr/bin", "/bin"):
+        if os.path.exists(d + "/systemctl"): os.execv(d + "/systemctl", ["systemctl"] + args)
+    fail("systemctl: not installed")
 with open(path("argv.log"), "a") as f: f.write(json.dumps([tool] + args) + "\n")
 scn = load("scenario.json", {})
 flags = [a for a in args[1:] if a.startswith("-")]
