@@ -171,7 +171,17 @@ pub fn run_gate(
         rec.attempts = 0;
     }
     rec.attempts += 1;
-    save(&rec, cfg);
+    if let Err(e) = rec.save(&cfg.record) {
+        // The record is what bounds reboots: without it, never reboot.
+        return Ok(Report {
+            status: "failed".into(),
+            message: format!(
+                "cannot write the boot record {}: {e}; health checks not run",
+                cfg.record.display()
+            ),
+            ..report_base
+        });
+    }
     let failed = probe.failures(cfg);
     if failed.is_empty() {
         let report = Report {
@@ -195,6 +205,18 @@ pub fn run_gate(
         checked: true,
         ..report_base
     };
+    // Roll back only to the deployment that last passed: anything else
+    // could fail too and reboot back here, without end.
+    let previous = st.rollback().map(|d| d.checksum.clone());
+    if rec.good.is_none() || previous != rec.good {
+        report.status = "failed".into();
+        report.message = format!(
+            "deployment {booted} failed its health checks; the previous deployment is not the last known-good one, so it is not rolled back"
+        );
+        rec.last = Some(report.clone());
+        save(&rec, cfg);
+        return Ok(report);
+    }
     match make_previous_default(tools, &st) {
         Ok(prev) => {
             report.status = "rolled-back".into();

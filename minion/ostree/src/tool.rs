@@ -15,9 +15,9 @@ use crate::model::{bootc, rpm_ostree, ParseError};
 /// rpm-ostree's "no new deployment" / "no updates" exit code.
 pub const EXIT_UNCHANGED: i32 = 77;
 
-/// How many times `status` is tried while the daemon is being activated
-/// (rpm-ostree's own client retries the same way).
-const STATUS_ATTEMPTS: u32 = 3;
+/// How many times `status` is tried, 1 s apart, while the daemon is being
+/// activated (rpm-ostree's own Rust client does 10 × 1 s too).
+const STATUS_ATTEMPTS: u32 = 10;
 
 /// Why a tool call did not give an answer.
 #[derive(Debug, thiserror::Error)]

@@ -155,3 +155,46 @@ fn bad_health_config_names_the_key() {
     let e = HealthConfig::from_value(Some(&json!({"timeout": "soon"}))).unwrap_err();
     assert_eq!(e, "ostree_health: timeout: expected a number");
 }
+
+#[test]
+fn no_known_good_deployment_means_no_rollback_recording_fake() {
+    let host = host();
+    let cfg = config(&host);
+    let runner = host.runner();
+    let tools = Tools::new(&runner, None);
+    // first boot ever, checks fail: there is nothing known good to go back to
+    let failing = Checks {
+        fail: true,
+        runs: Cell::new(0),
+    };
+    let r = run_gate(&tools, &cfg, &failing).unwrap();
+    assert_eq!(r.status, "failed");
+    assert!(
+        r.message.contains("not the last known-good one"),
+        "{}",
+        r.message
+    );
+    assert!(host.mutating().is_empty());
+}
+
+#[test]
+fn unwritable_record_never_reboots_recording_fake() {
+    let host = host();
+    let mut cfg = config(&host);
+    cfg.record = std::path::PathBuf::from("/proc/halite-cannot-write/record.json");
+    let runner = host.runner();
+    let tools = Tools::new(&runner, None);
+    let failing = Checks {
+        fail: true,
+        runs: Cell::new(0),
+    };
+    let r = run_gate(&tools, &cfg, &failing).unwrap();
+    assert_eq!(r.status, "failed");
+    assert!(
+        r.message.contains("cannot write the boot record"),
+        "{}",
+        r.message
+    );
+    assert_eq!(failing.runs.get(), 0);
+    assert!(host.mutating().is_empty());
+}

@@ -123,13 +123,12 @@ fn reboot_true_finalizes_the_staged_checksum_recording_fake() {
         false,
     );
     assert_eq!(r.result, Some(true), "{}", r.comment);
-    let staged = r.changes["staged"]["checksum"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    // layered host: rpm-ostree expects the staged *base* checksum
+    assert_eq!(r.changes["staged"]["base_checksum"], json!(NEXT_SUM));
+    assert_ne!(r.changes["staged"]["checksum"], json!(NEXT_SUM));
     assert_eq!(
         host.mutating().last().unwrap(),
-        &format!("rpm-ostree finalize-deployment {staged}")
+        &format!("rpm-ostree finalize-deployment {NEXT_SUM}")
     );
     assert!(r.comment.contains("rebooting"), "{}", r.comment);
     // the fake rebooted into it
@@ -251,6 +250,29 @@ fn default_previous_rolls_back_once_recording_fake() {
     let again = state(&ctx, "rpm_ostree.default", args, false);
     assert!(again.changes.is_empty(), "{}", again.comment);
     assert!(host.mutating().is_empty());
+    // after the reboot into the previous deployment, "previous" still holds
+    let st = host.read("status.json");
+    let mut rebooted = st.clone();
+    for (i, d) in rebooted["deployments"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .enumerate()
+    {
+        d["booted"] = json!(i == 0);
+    }
+    host.write("status.json", &rebooted);
+    host.clear_log();
+    let after_reboot = state(
+        &ctx,
+        "rpm_ostree.default",
+        json!({"name": "boot", "deployment": "previous"}),
+        false,
+    );
+    assert!(after_reboot.changes.is_empty(), "{}", after_reboot.comment);
+    assert!(host.mutating().is_empty());
+    host.write("status.json", &st);
+    host.clear_log();
     let back = state(&ctx, "rpm_ostree.default", json!({"name": "booted"}), false);
     assert_eq!(back.result, Some(true), "{}", back.comment);
     assert_eq!(host.mutating(), ["rpm-ostree rollback"]);
@@ -308,5 +330,30 @@ fn upgrade_check_reports_the_cached_update_recording_fake() {
         .unwrap();
     assert_eq!(out.ret["available"], json!(true));
     assert_eq!(out.ret["update"]["version"], json!(NEXT));
+    assert!(host.mutating().is_empty());
+}
+
+#[test]
+fn latest_checks_with_bypass_driver_on_zincati_hosts_recording_fake() {
+    let host = FakeHost::new(
+        "rpm-ostree/status-booted-staged.json",
+        json!({"available": []}),
+    );
+    let ctx = host.ctx();
+    let args = json!({"name": "os", "refspec": "fedora:fedora/x86_64/coreos/stable", "latest": true, "bypass_driver": true});
+    // the staged deployment is the newest of the origin: reboot pending, no call
+    let r = state(&ctx, "rpm_ostree.deployed", args, false);
+    assert_eq!(r.result, Some(true), "{}", r.comment);
+    assert!(r.comment.ends_with("reboot pending"), "{}", r.comment);
+    assert!(host.mutating().is_empty());
+    // reboot: true on a Zincati-locked staged deployment is refused without bypass
+    let r = state(
+        &ctx,
+        "rpm_ostree.deployed",
+        json!({"name": "os", "version": "40.20240602.3.0", "reboot": true}),
+        false,
+    );
+    assert_eq!(r.result, Some(false));
+    assert!(r.comment.contains("driven by Zincati"), "{}", r.comment);
     assert!(host.mutating().is_empty());
 }

@@ -143,10 +143,12 @@ fn rollback(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
         args.push("--reboot".into());
     }
     let tools = Tools::for_ctx(call.ctx);
+    let before = tools.rpm_ostree_status().map_err(tool_err)?;
     tools.rpm_ostree_mutate(&args).map_err(tool_err)?;
     let st = tools.rpm_ostree_status().map_err(tool_err)?;
+    let id = |s: &crate::model::rpm_ostree::Status| s.default_deployment().map(|d| d.id.clone());
     Ok(json!({
-        "changed": true,
+        "changed": id(&before) != id(&st),
         "default": st.default_deployment().map(summary),
         "reboot_required": st.pending().is_some(),
     })
@@ -230,7 +232,7 @@ fn finalize(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
         None => {
             let st = tools.rpm_ostree_status().map_err(tool_err)?;
             st.staged()
-                .map(|d| d.checksum.clone())
+                .map(|d| d.finalize_checksum().to_string())
                 .ok_or_else(|| ExecError::Failed("No staged deployment to finalize".into()))?
         }
     };

@@ -139,6 +139,21 @@ impl Deployment {
         self.base_version.as_deref().or(self.version.as_deref())
     }
 
+    /// What `finalize-deployment` expects: the base commit (rpm-ostree
+    /// compares the staged deployment's base checksum).
+    pub fn finalize_checksum(&self) -> &str {
+        self.base_checksum.as_deref().unwrap_or(&self.checksum)
+    }
+
+    /// Commit time of the base (`base-timestamp` for layered deployments).
+    pub fn base_time(&self) -> u64 {
+        self.extra
+            .get("base-timestamp")
+            .and_then(Value::as_u64)
+            .or(self.timestamp)
+            .unwrap_or(0)
+    }
+
     /// The origin a rebase would target: refspec or container image reference.
     pub fn origin_ref(&self) -> Option<&str> {
         self.origin

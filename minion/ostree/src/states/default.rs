@@ -47,6 +47,15 @@ fn previous_is_default(st: &Status) -> bool {
         .is_some_and(|d| !d.booted && !d.staged)
 }
 
+/// After rolling back and rebooting, the booted deployment is the older one
+/// and boots next: "previous" holds, instead of flipping back again.
+fn booted_is_previous(st: &Status) -> bool {
+    match (st.default_deployment(), st.rollback()) {
+        (Some(d), Some(other)) => d.booted && d.base_time() < other.base_time(),
+        _ => false,
+    }
+}
+
 pub fn default(call: &StateCall<'_>) -> StateReturn {
     let want = call
         .get_str("deployment")
@@ -125,6 +134,21 @@ fn roll_back(
     st: &Status,
     default: &Deployment,
 ) -> StateReturn {
+    if booted_is_previous(st) {
+        return StateReturn::ok(
+            &call.name,
+            format!(
+                "The previous deployment {} is booted and the default",
+                default.label()
+            ),
+        );
+    }
+    if st.staged().is_some() {
+        return StateReturn::fail(
+            &call.name,
+            "A staged deployment boots next; rolling back would only return to the booted one (use deployment: booted)",
+        );
+    }
     if previous_is_default(st) {
         let ret = StateReturn::ok(
             &call.name,

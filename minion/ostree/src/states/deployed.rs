@@ -9,7 +9,7 @@
 
 use halite_api::{StateCall, StateReturn};
 
-use super::{driver_flags, finish_pending, old_new, read_status, refuse_busy};
+use super::{driver_flags, finish_pending, guard_reboot, old_new, read_status, refuse_busy};
 use crate::exec::summary;
 use crate::model::rpm_ostree::{Deployment, Status};
 use crate::tool::{strings, Outcome, Tools};
@@ -128,8 +128,14 @@ pub fn plain_image(refspec: &str) -> &str {
     refspec
 }
 
+/// The same origin. An image asked for without a verification policy
+/// (`ostree-unverified-*`, what a bare image name becomes) is met by any
+/// transport of that image; a signed or remote-verified one only exactly.
 fn same_origin(have: &str, want: &str) -> bool {
-    have == want || (want.starts_with("ostree-") && plain_image(have) == plain_image(want))
+    have == want
+        || (want.starts_with("ostree-unverified-")
+            && have.starts_with("ostree-")
+            && plain_image(have) == plain_image(want))
 }
 
 pub fn deployed(call: &StateCall<'_>) -> StateReturn {
@@ -137,7 +143,10 @@ pub fn deployed(call: &StateCall<'_>) -> StateReturn {
         Ok(w) => w,
         Err(e) => return StateReturn::fail(&call.name, format!("rpm_ostree.deployed: {e}")),
     };
-    if call.get("image").is_some() {
+    // bootc tracks an image (optionally by digest); version, checksum and
+    // latest targets stay with rpm-ostree.
+    let bootc_target = wanted.version.is_none() && wanted.checksum.is_none() && !wanted.latest;
+    if call.get("image").is_some() && bootc_target {
         if let Some(ret) = super::bootc_image::via_bootc(call) {
             return ret;
         }
@@ -160,19 +169,24 @@ fn converge(
         .cloned()
         .ok_or_else(|| StateReturn::fail(&call.name, "rpm-ostree shows no deployments"))?;
     if wanted.matches(&default) && !(wanted.latest && default.booted) {
+        if !default.booted {
+            guard_reboot(call, &st)?;
+        }
         return Ok(reached(call, tools, &default));
     }
     refuse_busy(call, &st)?;
+    let flags = driver_flags(call, &st)?;
     if let Some(b) = booted
         .as_ref()
         .filter(|b| !default.booted && wanted.matches(b) && !wanted.latest)
     {
         return drop_pending(call, tools, b, &default);
     }
-    let args = plan(wanted, &default, driver_flags(call, &st)?);
     if wanted.latest && default.booted && wanted.matches(&default) {
-        return latest(call, tools, &default, args);
+        let args = plan(wanted, &default, flags.clone());
+        return latest(call, tools, &default, args, flags);
     }
+    let args = plan(wanted, &default, flags);
     stage(call, tools, wanted, &st, args)
 }
 
@@ -226,8 +240,11 @@ fn latest(
     tools: &Tools<'_>,
     default: &Deployment,
     args: Vec<String>,
+    driver_flags: Vec<String>,
 ) -> Result<StateReturn, StateReturn> {
-    let check = strings(&["upgrade", "--check"]);
+    // rpm-ostree checks the update driver before `--check` too.
+    let mut check = strings(&["upgrade", "--check"]);
+    check.extend(driver_flags);
     let outcome = tools
         .rpm_ostree_mutate(&check)
         .map_err(|e| StateReturn::fail(&call.name, e.to_string()))?;
@@ -325,7 +342,13 @@ fn drop_pending(
     booted: &Deployment,
     pending: &Deployment,
 ) -> Result<StateReturn, StateReturn> {
-    let args = strings(&["cleanup", "--pending"]);
+    // A staged deployment is dropped; a finalized one (an earlier rollback)
+    // is kept and the booted one made the default again.
+    let args = if pending.staged {
+        strings(&["cleanup", "--pending"])
+    } else {
+        strings(&["rollback"])
+    };
     let shown = format!("rpm-ostree {}", args.join(" "));
     let mut ret = StateReturn::new(&call.name);
     ret.changes.insert(
@@ -335,7 +358,7 @@ fn drop_pending(
     if call.test {
         ret.result = None;
         ret.comment = format!(
-            "Would drop pending deployment {} to keep {} ({shown})",
+            "Would make the booted deployment {1} the default again instead of {0} ({shown})",
             pending.label(),
             booted.label()
         );
@@ -347,7 +370,7 @@ fn drop_pending(
     let after = read_status(call, tools)?;
     if after.default_deployment().is_some_and(|d| d.booted) {
         ret.comment = format!(
-            "Dropped pending deployment {}; {} stays",
+            "The booted deployment {1} is the default again instead of {0}",
             pending.label(),
             booted.label()
         );

@@ -4,7 +4,7 @@
 
 use halite_api::{StateCall, StateReturn, Value};
 
-use super::{finish_pending, read_status, refuse_busy};
+use super::{finish_pending, guard_reboot, read_status, refuse_busy};
 use crate::exec::value_list;
 use crate::tool::{strings, Tools};
 
@@ -78,10 +78,18 @@ fn converge(
     let current = tools.rpm_ostree_kargs().map_err(fail)?;
     let plan = edits(&current, present, absent);
     if plan.flags.is_empty() {
-        return Ok(StateReturn::ok(
-            &call.name,
-            "Kernel arguments are already as requested",
-        ));
+        let ret = StateReturn::ok(&call.name, "Kernel arguments are already as requested");
+        if !call.get_bool("reboot", false) {
+            return Ok(ret);
+        }
+        let st = read_status(call, tools)?;
+        return Ok(match st.pending().cloned() {
+            Some(p) => {
+                guard_reboot(call, &st)?;
+                finish_pending(call, tools, &p, ret)
+            }
+            None => ret,
+        });
     }
     let st = read_status(call, tools)?;
     refuse_busy(call, &st)?;

@@ -96,11 +96,21 @@ pub(crate) fn reboot_command(pending: &Deployment) -> Vec<String> {
         vec![
             "rpm-ostree".into(),
             "finalize-deployment".into(),
-            pending.checksum.clone(),
+            pending.finalize_checksum().to_string(),
         ]
     } else {
         strings(&["systemctl", "reboot"])
     }
+}
+
+/// With `reboot: true`, rebooting is a change like any other: refuse while a
+/// transaction runs or another driver owns updates (it may hold the lock).
+pub(crate) fn guard_reboot(call: &StateCall<'_>, st: &Status) -> Result<(), StateReturn> {
+    if call.get_bool("reboot", false) {
+        refuse_busy(call, st)?;
+        driver_flags(call, st)?;
+    }
+    Ok(())
 }
 
 /// With `reboot: true` and a pending deployment: reboot into it (or say it

@@ -4,7 +4,7 @@
 
 use halite_api::{StateCall, StateReturn, Value};
 
-use super::{finish_pending, old_new, read_status, refuse_busy};
+use super::{finish_pending, guard_reboot, old_new, read_status, refuse_busy};
 use crate::exec::value_list;
 use crate::tool::{strings, Tools};
 
@@ -50,11 +50,11 @@ fn converge(
         .collect();
     if add.is_empty() && remove.is_empty() {
         let ret = StateReturn::ok(&call.name, "Layered packages are already as requested");
-        return Ok(if default.booted {
-            ret
-        } else {
-            finish_pending(call, tools, &default, ret)
-        });
+        if default.booted {
+            return Ok(ret);
+        }
+        guard_reboot(call, &st)?;
+        return Ok(finish_pending(call, tools, &default, ret));
     }
     refuse_busy(call, &st)?;
     let args = command(&add, &remove);

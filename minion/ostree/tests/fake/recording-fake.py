@@ -37,6 +37,8 @@ scn = load("scenario.json", {})
 flags = [a for a in args[1:] if a.startswith("-")]
 pos = [a for a in args[1:] if not a.startswith("-")]
 
+def base_of(d): return d.get("base-checksum") or d["checksum"]
+
 def booted(st): return next(d for d in st["deployments"] if d["booted"])
 
 def reboot():
@@ -53,10 +55,16 @@ def reboot():
 def new_deployment(st, base, commit=None, origin=None, packages=None):
     d = copy.deepcopy(base)
     if commit:
-        d["checksum"] = commit["checksum"]; d["version"] = commit["version"]
-        d.get("base-commit-meta", {})["version"] = commit["version"]
-        for k in ("base-checksum", "base-version", "pending-base-checksum", "pending-base-version", "pending-base-timestamp"):
+        layered = "base-checksum" in d
+        d["version"] = commit["version"]; d.get("base-commit-meta", {})["version"] = commit["version"]
+        for k in ("pending-base-checksum", "pending-base-version", "pending-base-timestamp"):
             d.pop(k, None)
+        if layered:
+            # layering carries over: a new local commit on the new base
+            d["base-checksum"] = commit["checksum"]; d["base-version"] = commit["version"]
+            d["checksum"] = format(abs(hash(commit["checksum"] + json.dumps(d.get("requested-packages")))), "064x")[:64]
+        else:
+            d["checksum"] = commit["checksum"]
         if commit.get("digest"): d["container-image-reference-digest"] = commit["digest"]
     if origin:
         if "container-image-reference" in d or origin.startswith("ostree-"): d["container-image-reference"] = origin; d.pop("origin", None)
@@ -110,15 +118,15 @@ def rpm_ostree():
         new_deployment(st, st["deployments"][0] if not st["deployments"][0]["booted"] else booted(st)); return
     if verb == "deploy":
         guard(st, True); c = find_commit(pos[0])
-        if st["deployments"][0]["checksum"] == c["checksum"]: unchanged()
+        if base_of(st["deployments"][0]) == c["checksum"]: unchanged()
         new_deployment(st, booted(st), commit=c); return
     if verb == "rebase":
         guard(st, True); c = find_commit(pos[1]) if len(pos) > 1 else scn.get("available", [None])[-1]
         new_deployment(st, booted(st), commit=c, origin=pos[0]); return
     if verb == "upgrade":
-        guard(st, "--check" not in flags and "--preview" not in flags)
+        guard(st, True)  # rpm-ostree checks the driver before --check too
         avail = [c for c in scn.get("available", []) if c.get("newest")]
-        cur = st["deployments"][0]["checksum"]
+        cur = base_of(st["deployments"][0])
         if not avail or avail[0]["checksum"] == cur:
             print("No updates available."); sys.exit(77)
         if "--check" in flags or "--preview" in flags:
@@ -148,7 +156,7 @@ def rpm_ostree():
         save("status.json", st); return
     if verb == "finalize-deployment":
         staged = next((d for d in st["deployments"] if d.get("staged")), None)
-        if not staged or staged["checksum"] != pos[0]: fail("Expected staged base checksum %s" % pos[0])
+        if not staged or base_of(staged) != pos[0]: fail("Expected staged base checksum %s" % pos[0])
         reboot(); return
     fail("Unknown subcommand '%s'" % verb)
 
