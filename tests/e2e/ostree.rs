@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use halite_tests::minion::{Flavor, Minion};
+use halite_tests::minion::{wait_answering, Flavor, Minion};
 use halite_tests::net::wait_until;
 use halite_tests::require_salt;
 use halite_tests::salt::{Master, MasterSpec, PINNED_SALT};
@@ -105,22 +105,6 @@ fn master(venv: &Path) -> Master {
         json!({"base": [repo.join("pillar")]}),
     );
     Master::start(venv, MasterSpec { extra })
-}
-
-fn wait_answering(master: &Master, minion: &Minion) {
-    let up = wait_until(Duration::from_secs(60), || {
-        master
-            .salt_json(&[&minion.id, "test.ping", "--timeout", "5"])
-            .0
-            .get(&minion.id)
-            == Some(&json!(true))
-    });
-    assert!(
-        up,
-        "minion {} never answered; log:\n{}",
-        minion.id,
-        minion.log()
-    );
 }
 
 fn apply_os(master: &Master, id: &str) -> Value {

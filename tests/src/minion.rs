@@ -148,6 +148,23 @@ impl Minion {
     }
 }
 
+/// Wait (up to 60 s) until `minion` answers `test.ping` through `master`.
+pub fn wait_answering(master: &Master, minion: &Minion) {
+    let up = crate::net::wait_until(std::time::Duration::from_secs(60), || {
+        master
+            .salt_json(&[&minion.id, "test.ping", "--timeout", "5"])
+            .0
+            .get(&minion.id)
+            == Some(&json!(true))
+    });
+    assert!(
+        up,
+        "minion {} never answered; log:\n{}",
+        minion.id,
+        minion.log()
+    );
+}
+
 impl Drop for Minion {
     fn drop(&mut self) {
         self.stop();
