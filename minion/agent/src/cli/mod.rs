@@ -12,6 +12,10 @@ use std::path::Path;
 pub enum Program {
     Call(Vec<String>),
     Minion(Vec<String>),
+    /// `halite --help`: usage on stdout, exit 0.
+    Help,
+    /// `halite --version`: the version line, exit 0.
+    Version,
     /// Unknown or missing subcommand: print usage, exit 64.
     Usage(String),
 }
@@ -36,19 +40,37 @@ pub fn dispatch(argv: &[String]) -> Program {
     match rest.first().map(String::as_str) {
         Some("call") => Program::Call(rest[1..].to_vec()),
         Some("minion") => Program::Minion(rest[1..].to_vec()),
+        Some("-h" | "--help" | "help") => Program::Help,
+        Some("--version") => Program::Version,
+        // salt-call's versions report (Salt and dependency versions).
+        Some("-V" | "--versions-report") => Program::Call(vec!["--versions-report".into()]),
         Some(other) => Program::Usage(format!("unknown command '{other}'")),
         None => Program::Usage("a command is required".into()),
     }
 }
 
 /// The top-level usage text.
-pub const USAGE: &str = "Usage: halite call [salt-call options] <function> [arguments]\n       halite minion [salt-minion options]\n(also runs as salt-call / salt-minion when invoked through links of those names)";
+pub const USAGE: &str = "Usage: halite call [salt-call options] <function> [arguments]\n       halite minion [salt-minion options]\n       halite --version | --versions-report | --help\n(also runs as salt-call / salt-minion when invoked through links of those names)";
+
+/// What `halite --help` adds to the usage.
+const COMMANDS: &str = "Commands:\n  call     run one Salt function: masterless (--local) or through the master, as salt-call\n  minion   run the minion daemon against a salt-master, as salt-minion\n\n`halite call --help` and `halite minion --help` list their options.";
 
 /// Run the chosen program; returns the exit status.
 pub fn run(argv: &[String]) -> i32 {
     match dispatch(argv) {
         Program::Call(args) => crate::call::main(&args),
         Program::Minion(args) => minion_args::main(&args),
+        Program::Help => {
+            println!("{USAGE}\n\n{COMMANDS}");
+            0
+        }
+        Program::Version => {
+            println!(
+                "halite {} (salt-call / salt-minion 3008.4 compatible)",
+                env!("CARGO_PKG_VERSION")
+            );
+            0
+        }
         Program::Usage(msg) => {
             eprintln!("{USAGE}\n\nhalite: error: {msg}");
             64
@@ -87,5 +109,13 @@ mod tests {
             Program::Usage(_)
         ));
         assert!(matches!(dispatch(&v(&["halite"])), Program::Usage(_)));
+        assert_eq!(dispatch(&v(&["halite", "--help"])), Program::Help);
+        assert_eq!(dispatch(&v(&["halite", "--version"])), Program::Version);
+        assert_eq!(
+            dispatch(&v(&["halite", "-V"])),
+            Program::Call(v(&["--versions-report"]))
+        );
+        assert_eq!(run(&v(&["halite", "--help"])), 0);
+        assert_eq!(run(&v(&["halite", "--version"])), 0);
     }
 }
