@@ -152,3 +152,132 @@ impl Probe for Unreachable {
         vec![format!("master not reachable within {} s", self.0)]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The gate inside a minion (in-memory link) with halite-ostree's
+    //! recording fake of rpm-ostree/systemctl: a failing health SLS rolls
+    //! back, reboots, sets the grain and fires the event.
+
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use halite_api::{
+        CmdOutput, CmdSpec, CommandRunner, ExecCall, ExecError, ExecOutput, ExecSpec, Registry,
+        RunError, SystemRunner, Value,
+    };
+    use serde_json::json;
+
+    use crate::minion::{Minion, Services};
+    use crate::testkit::{FakeLink, NoFiles, VerbatimTemplates};
+
+    /// rpm-ostree and systemctl resolve to the recording fake.
+    struct FakeToolsRunner {
+        state: PathBuf,
+    }
+
+    impl CommandRunner for FakeToolsRunner {
+        fn run(&self, spec: &CmdSpec) -> Result<CmdOutput, RunError> {
+            let mut spec = spec.clone();
+            if matches!(spec.argv[0].as_str(), "rpm-ostree" | "systemctl") {
+                // the fake answers by the name it is called through
+                let fake = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                    .join("../ostree/tests/fake/recording-fake.py");
+                let link = self.state.join(&spec.argv[0]);
+                if !link.exists() {
+                    std::os::unix::fs::symlink(fake, &link).expect("link the fake");
+                }
+                spec.argv[0] = link.to_string_lossy().into_owned();
+            }
+            spec.env
+                .insert("FAKE_OSTREE_DIR".into(), self.state.display().to_string());
+            SystemRunner.run(&spec)
+        }
+    }
+
+    fn failing_sls(_: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
+        Ok(
+            json!({"cmd_|-kubelet_|-curl -fsS localhost:10248/healthz_|-run":
+            {"result": false, "comment": "Command \"curl\" run", "changes": {}}})
+            .into(),
+        )
+    }
+
+    fn no_matcher(_: &crate::minion::TargetQuery<'_>) -> Result<bool, String> {
+        Ok(false)
+    }
+
+    #[test]
+    fn failing_health_sls_rolls_back_sets_grain_and_fires_event_recording_fake() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = std::env::var("HALITE_SHARED")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+        let fixture = shared.join("fixtures/rpm-ostree/status-booted-rollback-layered.json");
+        std::fs::copy(&fixture, dir.path().join("status.json")).unwrap();
+        let st: Value = serde_json::from_slice(&std::fs::read(&fixture).unwrap()).unwrap();
+        let previous = st["deployments"][1]["checksum"].as_str().unwrap();
+        let record = dir.path().join("ostree-health.json");
+        // the previous deployment passed last time; the booted one is new
+        std::fs::write(
+            &record,
+            json!({"good": previous, "trying": null, "attempts": 0, "last": null}).to_string(),
+        )
+        .unwrap();
+
+        let mut reg = Registry::new();
+        reg.add_exec(&[ExecSpec {
+            name: "state.sls",
+            doc: "",
+            run: failing_sls,
+        }]);
+        let services = Services {
+            runner: Arc::new(FakeToolsRunner {
+                state: dir.path().to_path_buf(),
+            }),
+            files: Arc::new(NoFiles),
+            templates: Arc::new(VerbatimTemplates),
+            registry: Arc::new(reg),
+            matcher: no_matcher,
+        };
+        let opts = json!({"id": "n1", "cachedir": dir.path(),
+            "ostree_health": {"sls": "node.health", "record": record, "timeout": 30}});
+        let link = Arc::new(FakeLink::default());
+        let minion = Minion::new(
+            opts.as_object().unwrap().clone(),
+            json!({}),
+            link.clone(),
+            services,
+        );
+
+        super::run(&minion);
+
+        assert_eq!(minion.grains()["ostree_health"], json!("rolled-back"));
+        assert_eq!(
+            *link.pillar_fetches.lock().unwrap(),
+            1,
+            "grains pushed to the master"
+        );
+        let events = link.events.lock().unwrap().clone();
+        let (tag, data) = events.last().expect("an event");
+        assert_eq!(tag, super::EVENT_TAG);
+        assert_eq!(data["status"], json!("rolled-back"));
+        assert!(
+            data["failed_checks"][0]
+                .as_str()
+                .unwrap()
+                .starts_with("sls node.health: cmd_|-kubelet"),
+            "{data}"
+        );
+        let log = std::fs::read_to_string(dir.path().join("argv.log")).unwrap();
+        assert!(
+            log.contains("[\"rpm-ostree\", \"rollback\"]")
+                && log.contains("[\"systemctl\", \"reboot\"]"),
+            "{log}"
+        );
+        let after: Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join("status.json")).unwrap())
+                .unwrap();
+        assert_eq!(after["deployments"][0]["checksum"], json!(previous));
+    }
+}
