@@ -7,8 +7,9 @@ use halite_api::{Map, Value};
 
 use crate::DaemonError;
 
-/// Core grains plus static grains for this configuration.
-pub fn assemble(opts: &Map, config_dir: &Path) -> Result<Value, DaemonError> {
+/// What the minion detects about the live host: halite-grains' core grains
+/// and, on image-based hosts, the `ostree_*` grains (`halite call` uses it too).
+pub fn detected(opts: &Map) -> Map {
     let id = opts.get("id").and_then(Value::as_str).unwrap_or_default();
     let mut collect = halite_grains::CollectOptions::new(id);
     if let Some(master) = opts.get("master") {
@@ -18,6 +19,12 @@ pub fn assemble(opts: &Map, config_dir: &Path) -> Result<Value, DaemonError> {
     grains.extend(halite_ostree::sysroot::grains(
         &halite_ostree::sysroot::Sysroot::from_opts(opts),
     ));
+    grains
+}
+
+/// Core grains plus static grains for this configuration.
+pub fn assemble(opts: &Map, config_dir: &Path) -> Result<Value, DaemonError> {
+    let mut grains = detected(opts);
     let file = read_grains_file(&config_dir.join("grains"))?;
     let configured = match opts.get("grains") {
         None | Some(Value::Null) => None,

@@ -118,15 +118,7 @@ fn detected_grains(opts: &Map, skip: bool) -> Value {
     if skip {
         return serde_json::json!({ "id": id });
     }
-    let mut collect = halite_grains::CollectOptions::new(id);
-    if let Some(master) = opts.get("master") {
-        collect.master = master.clone();
-    }
-    let mut grains = halite_grains::collect_with(&halite_grains::SystemHost::default(), &collect);
-    grains.extend(halite_ostree::sysroot::grains(
-        &halite_ostree::sysroot::Sysroot::from_opts(opts),
-    ));
-    Value::Object(grains)
+    Value::Object(halite_daemon::grains::detected(opts))
 }
 
 /// The registry of every built-in function.
