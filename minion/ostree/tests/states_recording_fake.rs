@@ -357,3 +357,21 @@ fn latest_checks_with_bypass_driver_on_zincati_hosts_recording_fake() {
     assert!(r.comment.contains("driven by Zincati"), "{}", r.comment);
     assert!(host.mutating().is_empty());
 }
+
+#[test]
+fn latest_checks_then_upgrades_once_recording_fake() {
+    let host = rhcos();
+    let ctx = host.ctx();
+    let args = json!({"name": "os", "refspec": "rhcos:rhcos/9/x86_64/stable", "latest": true});
+    let r = state(&ctx, "rpm_ostree.deployed", args.clone(), false);
+    assert_eq!(r.result, Some(true), "{}", r.comment);
+    assert_eq!(
+        host.mutating(),
+        ["rpm-ostree upgrade --lock-finalization --unchanged-exit-77"]
+    );
+    assert_eq!(r.changes["staged"]["version"], json!(NEXT));
+    host.clear_log();
+    let again = state(&ctx, "rpm_ostree.deployed", args, false);
+    assert!(again.changes.is_empty(), "{}", again.comment);
+    assert!(host.mutating().is_empty());
+}

@@ -184,7 +184,7 @@ fn converge(
     }
     if wanted.latest && default.booted && wanted.matches(&default) {
         let args = plan(wanted, &default, flags.clone());
-        return latest(call, tools, &default, args, flags);
+        return latest(call, tools, &st, args, flags);
     }
     let args = plan(wanted, &default, flags);
     stage(call, tools, wanted, &st, args)
@@ -238,10 +238,13 @@ fn plan(wanted: &Wanted, default: &Deployment, flags: Vec<String>) -> Vec<String
 fn latest(
     call: &StateCall<'_>,
     tools: &Tools<'_>,
-    default: &Deployment,
+    st: &Status,
     args: Vec<String>,
     driver_flags: Vec<String>,
 ) -> Result<StateReturn, StateReturn> {
+    let default = st
+        .default_deployment()
+        .ok_or_else(|| StateReturn::fail(&call.name, "rpm-ostree shows no deployments"))?;
     // rpm-ostree checks the update driver before `--check` too.
     let mut check = strings(&["upgrade", "--check"]);
     check.extend(driver_flags);
@@ -254,8 +257,8 @@ fn latest(
             format!("Deployment {} is booted and up to date", default.label()),
         ));
     }
-    let st = read_status(call, tools)?;
-    stage(call, tools, &Wanted::from_default(default), &st, args)
+    // `--check` changes no deployment: the status read before still holds.
+    stage(call, tools, &Wanted::from_default(default), st, args)
 }
 
 impl Wanted {
