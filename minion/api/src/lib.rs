@@ -7,6 +7,7 @@
 //! * [`module`]: execution/state function signatures, returns and the registry.
 //! * [`py`]: Python's `repr()`/`str()` of values, as Salt prints them.
 
+pub mod atomic;
 pub mod ctx;
 pub mod files;
 pub mod module;

@@ -41,6 +41,7 @@ pub fn build_registry() -> Registry {
     let mut reg = Registry::new();
     halite_modules::register(&mut reg);
     halite_ostree::register(&mut reg);
+    halite_storage::register(&mut reg);
     halite_state::register(&mut reg);
     crate::saltutil::register(&mut reg);
     reg

@@ -117,14 +117,14 @@ impl Record {
             .unwrap_or_default()
     }
 
-    /// Write atomically (temp file + rename) so a crash never leaves half a record.
+    /// Write atomically (fsynced temp file + rename) so a crash never
+    /// leaves half a record.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, serde_json::to_vec_pretty(self).unwrap_or_default())?;
-        std::fs::rename(tmp, path)
+        let data = serde_json::to_vec_pretty(self).unwrap_or_default();
+        halite_api::atomic::write_atomic(path, &data, 0o600)
     }
 }
 

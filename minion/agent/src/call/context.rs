@@ -126,6 +126,7 @@ pub fn registry() -> Registry {
     let mut reg = Registry::new();
     halite_modules::register(&mut reg);
     halite_ostree::register(&mut reg);
+    halite_storage::register(&mut reg);
     halite_state::register(&mut reg);
     halite_daemon::saltutil::register(&mut reg);
     reg
