@@ -95,34 +95,36 @@ pub fn run(ctx: &Ctx, args: &Map, test: bool) -> Outcome {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
+    // Plan the whole job against the predicted VG first, so that a refusal
+    // (bad size, no space, foreign data) comes before any disk is touched.
+    let after = match plan::target_vg(&cfg, &facts) {
+        Some(vg) => facts.with_new_pvs(&vg, &disks.new_pvs),
+        None => facts.clone(),
+    };
+    let predicted = match plan::storage(&cfg, &paths, &after) {
+        Ok(rest) => rest,
+        Err(e) => return fail(e),
+    };
+    let nothing_to_do =
+        plan::changes(&disks.steps).is_empty() && plan::changes(&predicted).is_empty();
     if test {
-        let after = match plan::target_vg(&cfg, &facts) {
-            Some(vg) => facts.with_new_pvs(&vg, &disks.new_pvs),
-            None => facts.clone(),
-        };
-        return match plan::storage(&cfg, &paths, &after) {
-            Err(e) => fail(e),
-            Ok(rest) => {
-                let steps: Vec<String> = disks
-                    .steps
-                    .iter()
-                    .chain(rest.iter())
-                    .map(ToString::to_string)
-                    .collect();
-                if plan::changes(&disks.steps).is_empty() && plan::changes(&rest).is_empty() {
-                    Outcome::Converged { cfg }
-                } else {
-                    Outcome::Planned { cfg, steps }
-                }
-            }
-        };
+        if nothing_to_do {
+            return Outcome::Converged { cfg };
+        }
+        let steps = disks
+            .steps
+            .iter()
+            .chain(predicted.iter())
+            .map(ToString::to_string)
+            .collect();
+        return Outcome::Planned { cfg, steps };
     }
     let mut done = match apply::run(&disks.steps, runner, &lvm) {
         Ok(d) => d,
         Err(f) => {
             return Outcome::Failed {
                 done: f.done,
-                message: format!("{}: {}", f.step, f.message),
+                message: f.message,
             }
         }
     };
@@ -144,7 +146,7 @@ pub fn run(ctx: &Ctx, args: &Map, test: bool) -> Outcome {
             done.extend(f.done);
             return Outcome::Failed {
                 done,
-                message: format!("{}: {}", f.step, f.message),
+                message: f.message,
             };
         }
     }

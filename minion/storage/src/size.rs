@@ -144,7 +144,7 @@ fn absolute_bytes(v: &str) -> Option<u64> {
     n.checked_mul(1u64 << shift)
 }
 
-/// Bytes for people: `8.0 GiB`.
+/// Bytes for people: `1.99 GiB`.
 pub fn human(bytes: u64) -> String {
     const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
     let mut v = bytes as f64;
@@ -156,7 +156,7 @@ pub fn human(bytes: u64) -> String {
     if i == 0 {
         format!("{bytes} B")
     } else {
-        format!("{v:.1} {}", UNITS[i])
+        format!("{v:.2} {}", UNITS[i])
     }
 }
 

@@ -183,24 +183,29 @@ pub fn shown(verb: &str, args: &[String]) -> String {
         .join(" ")
 }
 
-/// stderr without LVM's "no device-mapper" noise on hosts without dm.
+/// stderr without the noise LVM prints on hosts without device-mapper;
+/// errors before warnings.
 fn stderr_message(out: &CmdOutput) -> String {
+    const NOISE: &[&str] = &[
+        "/dev/mapper/control",
+        "Failure to communicate with kernel device-mapper driver",
+        "Incompatible libdevmapper",
+        "Activation disabled. No device-mapper interaction",
+        "leaked on lvm invocation",
+    ];
     let text = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<&str> = text
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .filter(|l| {
-            !l.contains("device-mapper")
-                && !l.contains("/dev/mapper/control")
-                && !l.contains("libdevmapper")
-        })
+        .filter(|l| !l.is_empty() && !NOISE.iter().any(|n| l.contains(n)))
         .collect();
-    if lines.is_empty() {
-        text.trim().to_string()
-    } else {
-        lines.join("; ")
-    }
+    let (warnings, errors): (Vec<&str>, Vec<&str>) =
+        lines.into_iter().partition(|l| l.starts_with("WARNING"));
+    errors
+        .into_iter()
+        .chain(warnings)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The device-mapper name LVM gives `vg/lv`: hyphens doubled, joined by one.

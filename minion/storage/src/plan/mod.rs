@@ -506,7 +506,16 @@ fn extra_volume(
                 lv.mount_path
             ))
         }
-        None => steps.push(Step::run(&["mount", &dev, &lv.mount_path])),
+        None => {
+            steps.push(Step::run(&["mount", &dev, &lv.mount_path]));
+            if !exists {
+                // c-s-s labels a new filesystem's root for SELinux.
+                steps.push(Step::Run {
+                    argv: vec!["restorecon".into(), "-R".into(), lv.mount_path.clone()],
+                    optional: true,
+                });
+            }
+        }
     }
     let line = format!("{dev} {} xfs defaults 0 0", lv.mount_path);
     if !fstab_has(&facts.fstab_text, &line) {
