@@ -8,3 +8,6 @@ base:
   'G@ostree_booted:True':
     - match: compound
     - os
+  'G@roles:container-host':
+    - match: compound
+    - storage

@@ -11,3 +11,14 @@ rack:
 os_image:
   refspec: rhcos:rhcos/9/x86_64/stable
   version: 414.92.202407010000-0
+# Container storage (formulas/container-storage): r12's nodes are new, CRI-O
+# on overlay2, its root on an XFS LV of the second data disk.
+container_storage:
+  storage_driver: overlay2
+  devs: [/dev/vdc]
+  vg: containers-vg
+  container_root_lv_name: containers-lv
+  container_root_lv_size: 100%FREE
+  container_root_lv_mount_path: /var/lib/containers/storage
+  storage_conf: /etc/containers/storage.conf
+  output_file: ''

@@ -10,3 +10,12 @@ rack:
 os_image:
   refspec: rhcos:rhcos/9/x86_64/stable
   version: 414.92.202406040852-0
+# Container storage (formulas/container-storage): r13 still runs docker on a
+# devicemapper thin pool (legacy; docker-storage-setup's layout and file).
+container_storage:
+  storage_driver: devicemapper
+  devs: [/dev/vdb]
+  vg: docker-vg
+  auto_extend_pool: 'yes'
+  pool_autoextend_threshold: 60
+  pool_autoextend_percent: 20

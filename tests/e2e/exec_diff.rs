@@ -30,7 +30,7 @@ use halite_tests::salt::{drop_version_differences, venv_version, Master, MasterS
 use serde_json::{json, Value};
 
 /// Execution modules Halite has and Salt does not (halite-ostree).
-const HALITE_ONLY_MODULES: &[&str] = &["bootc", "rpm_ostree"];
+const HALITE_ONLY_MODULES: &[&str] = &["bootc", "docker_storage", "rpm_ostree"];
 
 const PY: &str = "xdiff-py";
 const HALITE: &str = "xdiff-halite";
