@@ -2,7 +2,9 @@
 # Runs every Halite test on a fresh machine, installing what the tests need:
 #   Debian packages (tests/scripts/install-deps.sh), the pinned Salt venv
 #   (tests/salt/ensure-venv.sh), then fmt, clippy, unit + end-to-end tests
-#   (real salt-master on 127.0.0.1) and the state-engine conformance corpus.
+#   (real salt-master on 127.0.0.1, real LVM on loop devices), the static
+#   node build booted in a qemu VM for the storage test, and the
+#   state-engine conformance corpus.
 # usage: tests/run.sh            (as root: some tests chown, use netns)
 # env:   HALITE_SALT_MATRIX  the older masters the e2e suite also runs against
 #        (default "3007.13 3006.26"; set it empty to run against 3008.4 only)
@@ -31,6 +33,11 @@ for version in ${HALITE_SALT_MATRIX-3007.13 3006.26}; do
   venv="$(tests/salt/ensure-venv.sh "$version")"
   HALITE_SALT_VENV="$venv" cargo test -p halite-tests --locked --test e2e
 done
+
+step "static node build and the storage VM (real dm thin pool, overlay2 on XFS)"
+CARGO_TARGET_DIR=target/static RUSTFLAGS="-C target-feature=+crt-static" \
+  cargo build --locked --profile node -p halite --features static --target x86_64-unknown-linux-gnu
+minion/storage/tests/vm/run.sh target/static/x86_64-unknown-linux-gnu/node/halite
 
 step "state-engine conformance corpus"
 tests/scripts/conformance.sh "$shared/conformance"

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests need (no-op when present).
 set -euo pipefail
-pkgs=(python3-venv iproute2 ostree e2fsprogs)
+# lvm2 ... xfsprogs: the storage tests on loop devices; qemu ... cpio, kmod:
+# the storage VM (Debian kernel + busybox initramfs under TCG).
+pkgs=(python3-venv iproute2 ostree e2fsprogs lvm2 thin-provisioning-tools parted xfsprogs
+      util-linux qemu-system-x86 linux-image-amd64 busybox-static cpio kmod)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

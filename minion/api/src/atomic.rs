@@ -77,3 +77,41 @@ pub fn write_atomic(dest: &Path, data: &[u8], new_mode: u32) -> std::io::Result<
     }
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tempdir(tag: &str) -> PathBuf {
+        let d =
+            std::env::temp_dir().join(format!("halite-api-atomic-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn new_file_gets_mode_and_existing_keeps_it() {
+        let d = tempdir("mode");
+        let f = d.join("x");
+        write_atomic(&f, b"one", 0o640).unwrap();
+        assert_eq!(std::fs::metadata(&f).unwrap().mode() & 0o777, 0o640);
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+        write_atomic(&f, b"two", 0o644).unwrap();
+        assert_eq!(std::fs::read(&f).unwrap(), b"two");
+        assert_eq!(std::fs::metadata(&f).unwrap().mode() & 0o777, 0o600);
+        let leftovers: Vec<_> = std::fs::read_dir(&d).unwrap().collect();
+        assert_eq!(leftovers.len(), 1);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn failure_leaves_nothing() {
+        let d = tempdir("fail");
+        let target = d.join("sub");
+        std::fs::create_dir(&target).unwrap();
+        assert!(write_atomic(&target, b"x", 0o644).is_err());
+        assert_eq!(std::fs::read_dir(&d).unwrap().count(), 1);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+}

@@ -19,7 +19,10 @@ pub fn detected(opts: &Map) -> Map {
     grains.extend(halite_ostree::sysroot::grains(
         &halite_ostree::sysroot::Sysroot::from_opts(opts),
     ));
-    grains.extend(halite_storage::usage::grains(opts, &halite_api::SystemRunner));
+    grains.extend(halite_storage::usage::grains(
+        opts,
+        &halite_api::SystemRunner,
+    ));
     grains
 }
 

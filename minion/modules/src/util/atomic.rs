@@ -73,31 +73,6 @@ mod tests {
     }
 
     #[test]
-    fn new_file_gets_mode_and_existing_keeps_it() {
-        let d = tempdir("mode");
-        let f = d.join("x");
-        write_atomic(&f, b"one", 0o640).unwrap();
-        assert_eq!(std::fs::metadata(&f).unwrap().mode() & 0o777, 0o640);
-        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
-        write_atomic(&f, b"two", 0o644).unwrap();
-        assert_eq!(std::fs::read(&f).unwrap(), b"two");
-        assert_eq!(std::fs::metadata(&f).unwrap().mode() & 0o777, 0o600);
-        let leftovers: Vec<_> = std::fs::read_dir(&d).unwrap().collect();
-        assert_eq!(leftovers.len(), 1);
-        std::fs::remove_dir_all(&d).unwrap();
-    }
-
-    #[test]
-    fn failure_leaves_nothing() {
-        let d = tempdir("fail");
-        let target = d.join("sub");
-        std::fs::create_dir(&target).unwrap();
-        assert!(write_atomic(&target, b"x", 0o644).is_err());
-        assert_eq!(std::fs::read_dir(&d).unwrap().count(), 1);
-        std::fs::remove_dir_all(&d).unwrap();
-    }
-
-    #[test]
     fn civil_dates() {
         assert_eq!(utc_parts(0), (1970, 1, 1, 0, 0, 0, 3));
         assert_eq!(utc_parts(1_700_000_000), (2023, 11, 14, 22, 13, 20, 1));

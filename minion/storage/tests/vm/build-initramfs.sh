@@ -22,7 +22,7 @@ copy_binary() { # a binary and every shared library it loads
     [ -e "$root$lib" ] || install -D "$(readlink -f "$lib")" "$root$lib"
   done
 }
-for b in /usr/sbin/lvm /usr/sbin/dmsetup /usr/sbin/pdata_tools /usr/sbin/wipefs /usr/bin/lsblk \
+for b in /usr/sbin/lvm /usr/sbin/dmsetup /usr/sbin/pdata_tools /usr/sbin/wipefs /usr/bin/lsblk /usr/bin/findmnt \
          /usr/sbin/parted /usr/sbin/mkfs /usr/sbin/mkfs.xfs /usr/sbin/xfs_spaceman /usr/sbin/xfs_db; do
   copy_binary "$b"
 done
@@ -30,7 +30,7 @@ install -m755 /usr/sbin/xfs_info "$root/usr/sbin/xfs_info"
 for t in thin_check thin_dump thin_repair thin_restore; do ln -s pdata_tools "$root/usr/sbin/$t"; done
 for v in lvs vgs pvs lvcreate lvextend lvchange lvremove vgchange; do ln -s lvm "$root/usr/sbin/$v"; done
 install -m755 "$halite" "$root/usr/bin/halite"
-if ldd "$root/usr/bin/halite" >/dev/null 2>&1; then
+if ldd "$root/usr/bin/halite" 2>/dev/null | grep -q "=>"; then
   echo "build-initramfs: $halite is not static" >&2; exit 1
 fi
 
@@ -52,6 +52,7 @@ CONF
 
 # the repository's node tree and one minion configuration per rack
 cp -r "$repo/states" "$repo/formulas" "$repo/pillar" "$root/srv/"
+cp -r "$(dirname "$0")/../fixtures/css" "$root/srv/css"
 for rack in r12 r13; do
   mkdir -p "$root/etc/salt-$rack"
   cat >"$root/etc/salt-$rack/minion" <<CONF
