@@ -8,3 +8,4 @@ mod master_states;
 mod minion;
 mod ostree;
 mod state_diff;
+mod storage_diff;

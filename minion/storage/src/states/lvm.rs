@@ -166,8 +166,7 @@ pub fn pv_absent(call: &StateCall<'_>) -> StateReturn {
                     format!("Physical Volume {name} is set to be removed"),
                 ));
             }
-            let out = lvm
-                .run_raw("pvremove", &["-y".into(), "-ff".into(), name.clone()])
+            lvm.run_raw("pvremove", &["-y".into(), "-ff".into(), name.clone()])
                 .map_err(|e| e.to_string())?;
             if find_pv(&lvm, &name)?.is_some() {
                 return Ok(ret(
@@ -177,14 +176,8 @@ pub fn pv_absent(call: &StateCall<'_>) -> StateReturn {
                 ));
             }
             let mut r = ret(call, Some(true), format!("Removed Physical Volume {name}"));
-            r.changes.insert(
-                "removed".into(),
-                output_line(
-                    &out,
-                    &format!("Labels on physical volume \"{name}\" successfully wiped."),
-                )
-                .into(),
-            );
+            // Salt's lvm.pvremove returns True
+            r.changes.insert("removed".into(), true.into());
             Ok(r)
         })(),
     )
