@@ -37,7 +37,10 @@ pub fn gather(
         .filter(|d| d.starts_with("/dev/"))
         .and_then(|d| lvm.vg_of_device(d));
     facts.vgs = lvm.vgs().map_err(|e| e.to_string())?;
-    facts.pvs = lvm.pvs().map_err(|e| e.to_string())?;
+    if !cfg.devs.is_empty() {
+        // only the disk phase asks which PVs exist
+        facts.pvs = lvm.pvs().map_err(|e| e.to_string())?;
+    }
     if let Some(vg) = target_vg(cfg, &facts) {
         if facts.vg(&vg).is_some() {
             facts.lvs = lvm.lvs(&vg).map_err(|e| e.to_string())?;

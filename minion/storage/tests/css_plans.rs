@@ -73,6 +73,7 @@ fn facts(host: &Value) -> Facts {
                 metadata_percent: None,
                 metadata_size: 0,
                 path: String::new(),
+                extent_size: 4 << 20,
             })
             .collect(),
         disks: list("disks")

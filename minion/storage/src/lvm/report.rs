@@ -9,7 +9,7 @@ pub type Row = serde_json::Map<String, Value>;
 pub const PV_FIELDS: &str = "pv_name,vg_name,pv_size,pv_free";
 pub const VG_FIELDS: &str = "vg_name,vg_size,vg_free,vg_extent_size,pv_count,lv_count";
 pub const LV_FIELDS: &str =
-    "lv_name,vg_name,lv_attr,segtype,lv_size,lv_profile,chunk_size,data_percent,metadata_percent,lv_metadata_size,lv_path";
+    "lv_name,vg_name,lv_attr,segtype,lv_size,lv_profile,chunk_size,data_percent,metadata_percent,lv_metadata_size,lv_path,vg_extent_size";
 
 /// The rows of the first report section named `section`.
 pub fn rows(json: &str, verb: &str) -> Result<Vec<Row>, String> {
@@ -103,6 +103,8 @@ pub struct Lv {
     pub metadata_percent: Option<f64>,
     pub metadata_size: u64,
     pub path: String,
+    /// The VG's extent size (sizes are whole extents).
+    pub extent_size: u64,
 }
 
 impl Lv {
@@ -119,6 +121,7 @@ impl Lv {
             metadata_percent: percent(r, "metadata_percent"),
             metadata_size: bytes(r, "lv_metadata_size"),
             path: field(r, "lv_path"),
+            extent_size: bytes(r, "vg_extent_size"),
         }
     }
 

@@ -39,9 +39,6 @@ fn vg_exists(lvm: &Lvm<'_>, name: &str) -> Result<bool, String> {
 }
 
 fn find_lv(lvm: &Lvm<'_>, vg: &str, name: &str) -> Result<Option<Lv>, String> {
-    if !vg_exists(lvm, vg)? {
-        return Ok(None);
-    }
     Ok(lvm
         .lvs(vg)
         .map_err(|e| e.to_string())?
@@ -427,14 +424,11 @@ fn lv_present_impl(call: &StateCall<'_>) -> Result<StateReturn, String> {
             let Some(Size::Absolute { bytes, .. }) = want_bytes else {
                 return Ok(r);
             };
-            let extent = lvm
-                .vgs()
-                .map_err(|e| e.to_string())?
-                .into_iter()
-                .find(|v| v.name == vg)
-                .map(|v| v.extent_size)
-                .unwrap_or(4 << 20)
-                .max(1);
+            let extent = if lv.extent_size > 0 {
+                lv.extent_size
+            } else {
+                4 << 20
+            };
             let want = bytes.div_ceil(extent) * extent;
             if want == lv.size {
                 return Ok(r);
