@@ -423,3 +423,88 @@ fn lvm_states_speak_salt() {
         format!("Physical Volume {d} does not exist")
     );
 }
+
+#[test]
+fn devicemapper_to_overlay2_is_refused_in_place_and_planned_beside_the_pool() {
+    let rig = Rig::new(1, 2048);
+    rig.vg("docker-vg");
+    rig.metadata_only_pool("docker-vg", "docker-pool");
+    let dm = rig.job_args(json!({"vg": "docker-vg", "storage_driver": "devicemapper"}));
+    assert_eq!(
+        rig.state("docker_storage.configured", dm, false).result,
+        Some(true)
+    );
+    let overlay = rig.job_args(json!({
+        "vg": "docker-vg", "storage_driver": "overlay2",
+        "container_root_lv_name": "docker-root", "container_root_lv_size": "1G",
+        "container_root_lv_mount_path": rig.path("var-lib-docker"),
+    }));
+    // the node still has the devicemapper file: switching in place is refused
+    rig.recorder.clear();
+    let r = rig.state("docker_storage.configured", overlay.clone(), false);
+    assert_eq!(r.result, Some(false));
+    assert!(r.comment.contains("Storage is already configured with devicemapper driver. Can't configure it with overlay2 driver. To override, remove"), "{}", r.comment);
+    assert!(rig.recorder.writes().is_empty());
+    // the migration (docs/storage.md): engine stopped, file moved away; the
+    // new LV goes beside the pool, which is left alone
+    std::fs::rename(
+        rig.path("docker-storage"),
+        rig.path("docker-storage.devicemapper"),
+    )
+    .unwrap();
+    let plan = lines(
+        &rig.state("docker_storage.configured", overlay, true),
+        "plan",
+    );
+    let dev = "/dev/docker-vg/docker-root";
+    assert_eq!(
+        plan,
+        vec![
+            format!("write {}", rig.path("docker-storage")),
+            format!("mkdir -p {}", rig.path("var-lib-docker")),
+            "lvcreate -y -L 1G -n docker-root docker-vg".to_string(),
+            format!("mkfs -t xfs {dev}"),
+            format!("mount {dev} {}", rig.path("var-lib-docker")),
+            format!("restorecon -R {}", rig.path("var-lib-docker")),
+            format!(
+                "{}: {dev} {} xfs defaults 0 0",
+                rig.path("fstab"),
+                rig.path("var-lib-docker")
+            ),
+            format!("check ftype=1 on {}", rig.path("var-lib-docker")),
+        ]
+    );
+    assert!(
+        !plan.iter().any(|s| s.contains("docker-pool")),
+        "the plan touches the pool: {plan:?}"
+    );
+}
+
+#[test]
+fn the_grain_reports_the_configured_pool() {
+    let rig = Rig::new(1, 1024);
+    rig.vg("docker-vg");
+    rig.metadata_only_pool("docker-vg", "docker-pool");
+    let args = rig.job_args(json!({"vg": "docker-vg", "storage_driver": "devicemapper"}));
+    assert_eq!(
+        rig.state("docker_storage.configured", args, false).result,
+        Some(true)
+    );
+    let opts = json!({
+        "lvm_system_dir": rig.etc(), "lvm_driverloaded": false,
+        "docker_storage_output_file": rig.path("docker-storage"),
+    });
+    let grains = halite_storage::usage::grains(opts.as_object().unwrap(), rig.recorder.as_ref());
+    let g = &grains["docker_storage"];
+    assert_eq!(
+        (g["driver"].as_str(), g["vg"].as_str(), g["pool"].as_str()),
+        (Some("devicemapper"), Some("docker-vg"), Some("docker-pool"))
+    );
+    assert_eq!(g["alert"], false);
+    assert_eq!(g["warn_percent"], 80.0);
+    // nothing configured: no grain
+    let none = json!({"docker_storage_output_file": rig.path("missing")});
+    assert!(
+        halite_storage::usage::grains(none.as_object().unwrap(), rig.recorder.as_ref()).is_empty()
+    );
+}
