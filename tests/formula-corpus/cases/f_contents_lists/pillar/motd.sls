@@ -1,0 +1,4 @@
+motd:
+  lines:
+    - Welcome
+    - to r12

@@ -1,0 +1,5 @@
+first:
+  test.succeed_without_changes: []
+bad:
+  nosuchmod.present:
+    - name: x
