@@ -15,7 +15,19 @@ pub const SPECS: &[ExecSpec] = &[
     ExecSpec { name: "grains.ls", doc: "Return a list of all available grains", run: ls },
     ExecSpec { name: "grains.setval", doc: "Set a grains value in the grains config file", run: setval },
     ExecSpec { name: "grains.setvals", doc: "Set new grains values in the grains config file", run: setvals },
+    ExecSpec { name: "grains.filter_by", doc: "Return the first match in a dictionary of target patterns", run: filter_by },
 ];
+
+/// `filter_by(lookup_dict, grain='os_family', merge=None, default='default', base=None)`.
+fn filter_by(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["lookup_dict", "grain", "merge", "default", "base"])?;
+    ok(super::lookup::filter_by_call(
+        call,
+        &call.ctx.grains,
+        "grain",
+        Some("os_family"),
+    )?)
+}
 
 fn items(call: &ExecCall<'_>) -> ExecResult {
     super::reject_unknown_kwargs(call, &["sanitize"])?;

@@ -1,7 +1,7 @@
 //! Salt's `traverse_dict_and_list` and `dictupdate.update`, shared by the
 //! `pillar`, `grains` and `config` modules.
 
-use halite_api::{ExecCall, Value};
+use halite_api::{ExecCall, ExecError, Map, Value};
 
 /// Salt's `traverse_dict_and_list`: dict keys, list indexes (negative ones
 /// count from the end, as in Python), or the first dict in a list holding the key.
@@ -115,4 +115,111 @@ mod tests {
             Some(json!([1, 2]))
         );
     }
+}
+
+/// Salt's `salt.utils.data.filter_by`: the first `lookup` key matching (as an
+/// fnmatch pattern) any value found at `key` in `root`, else `default`'s
+/// entry; `base`'s entry updated with it; then updated with `merge`.
+pub fn filter_by(
+    lookup: &Map,
+    root: &Value,
+    key: &str,
+    merge: Option<&Value>,
+    default: &str,
+    base: Option<&str>,
+) -> Result<Value, ExecError> {
+    let found = traverse(root, key, ":")
+        .cloned()
+        .unwrap_or(Value::Array(vec![]));
+    let values = match found {
+        Value::Array(items) => items,
+        other => vec![other],
+    };
+    let mut ret = values.iter().find_map(|each| {
+        let each = halite_api::module::value_to_arg_string(each);
+        lookup
+            .iter()
+            .find(|(pattern, _)| halite_target::fnmatch::fnmatch(&each, pattern))
+            .map(|(_, v)| v.clone())
+    });
+    if ret.is_none() {
+        ret = lookup.get(default).cloned();
+    }
+    if let Some(base_values) = base.and_then(|b| lookup.get(b)) {
+        ret = Some(match ret {
+            None => base_values.clone(),
+            Some(r) if base_values.is_object() => {
+                if !r.is_object() {
+                    return Err(ExecError::Failed(
+                        "filter_by default and look-up values must both be dictionaries.".into(),
+                    ));
+                }
+                let mut merged = base_values.clone();
+                update(&mut merged, &r, false);
+                merged
+            }
+            Some(r) => r,
+        });
+    }
+    if let Some(m) = merge.filter(|m| !m.is_null()) {
+        if !m.is_object() {
+            return Err(ExecError::Failed(
+                "filter_by merge argument must be a dictionary.".into(),
+            ));
+        }
+        ret = Some(match ret {
+            None | Some(Value::Null) => m.clone(),
+            Some(mut r) => {
+                update(&mut r, m, false);
+                r
+            }
+        });
+    }
+    Ok(ret.unwrap_or(Value::Null))
+}
+
+/// The `lookup_dict`, `merge`, `default` and `base` arguments of a
+/// `filter_by` call, with its own name for the key argument at position 1.
+pub fn filter_by_call(
+    call: &ExecCall<'_>,
+    root: &Value,
+    key_name: &str,
+    key_default: Option<&str>,
+) -> Result<Value, ExecError> {
+    let lookup = match call.arg(0, "lookup_dict") {
+        Some(Value::Object(m)) => m.clone(),
+        Some(_) => {
+            return Err(ExecError::Invocation(
+                "lookup_dict must be a dictionary".into(),
+            ))
+        }
+        None => {
+            return Err(ExecError::Invocation(
+                "Missing required argument: 'lookup_dict'".into(),
+            ))
+        }
+    };
+    let key = match call
+        .arg_str(1, key_name)
+        .or(key_default.map(str::to_string))
+    {
+        Some(k) => k,
+        None => {
+            return Err(ExecError::Invocation(format!(
+                "Missing required argument: '{key_name}'"
+            )))
+        }
+    };
+    let default = call
+        .arg_str(3, "default")
+        .unwrap_or_else(|| "default".into());
+    let base = call.arg_str(4, "base");
+    filter_by(
+        &lookup,
+        root,
+        &key,
+        call.arg(2, "merge"),
+        &default,
+        base.as_deref(),
+    )
 }

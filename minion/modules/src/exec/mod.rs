@@ -7,11 +7,14 @@ pub mod config;
 pub mod cp;
 pub mod file;
 pub mod grains;
+pub mod log;
 pub mod lookup;
+pub mod mine;
 pub mod network;
 pub mod pillar;
 pub mod secret;
 pub mod service;
+pub mod slsutil;
 pub mod status;
 pub mod sys;
 pub mod test;
@@ -30,6 +33,9 @@ pub fn register(reg: &mut Registry) {
         service::SPECS,
         cp::SPECS,
         file::SPECS,
+        log::SPECS,
+        mine::SPECS,
+        slsutil::SPECS,
     ] {
         reg.add_exec(specs);
     }

@@ -22,6 +22,7 @@ pub const SPECS: &[ExecSpec] = &[
     ExecSpec { name: "pillar.keys", doc: "Attempt to retrieve a list of keys from the named value from the pillar.", run: keys },
     ExecSpec { name: "pillar.ls", doc: "Calls the master for a fresh pillar, generates the pillar data on the fly (same as :py:func:`items`), but only shows the available main keys.", run: ls },
     ExecSpec { name: "pillar.obfuscate", doc: "Same as :py:func:`items`, but replace pillar values with a simple type indication.", run: obfuscate },
+    ExecSpec { name: "pillar.filter_by", doc: "Return the first match in a dictionary of target patterns", run: filter_by },
 ];
 
 /// `pillar.items(*args, pillar=None, unmask=None)`: with arguments it is
@@ -355,4 +356,15 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.to_string(), "Pillar value in key motd is not a dict");
     }
+}
+
+/// `filter_by(lookup_dict, pillar, merge=None, default='default', base=None)`.
+fn filter_by(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["lookup_dict", "pillar", "merge", "default", "base"])?;
+    ok(super::lookup::filter_by_call(
+        call,
+        &call.ctx.pillar,
+        "pillar",
+        None,
+    )?)
 }

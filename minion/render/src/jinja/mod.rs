@@ -5,6 +5,7 @@
 mod data;
 mod errors;
 mod filters;
+pub use filters::python_json;
 pub mod mutable;
 mod rewrite;
 mod salt;

@@ -50,6 +50,14 @@ impl MutDict {
     pub fn snapshot(&self) -> IndexMap<Value, Value> {
         lock(&self.0).clone()
     }
+    /// Make this dict hold exactly `data` (Salt functions that update their
+    /// argument in place).
+    pub fn replace_with(&self, data: &halite_api::Map) {
+        *lock(&self.0) = data
+            .iter()
+            .map(|(k, v)| (Value::from(k.as_str()), to_jinja(v)))
+            .collect();
+    }
 }
 
 fn index(len: usize, idx: &Value) -> Option<usize> {

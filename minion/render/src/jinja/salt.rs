@@ -7,7 +7,7 @@ use halite_api::{Ctx, Map};
 use minijinja::value::{Enumerator, Object, ObjectRepr};
 use minijinja::{Error, ErrorKind, State, Value};
 
-use super::mutable::{from_jinja, split_kwargs, to_jinja};
+use super::mutable::{from_jinja, split_kwargs, to_jinja, MutDict};
 
 /// `salt`: a mapping of every execution function.
 pub struct SaltFunctions {
@@ -106,8 +106,53 @@ fn call_exec(ctx: &Ctx, fun: &str, args: &[Value]) -> Result<Value, Error> {
     if fun.starts_with("pillar.") {
         kwargs.insert("__mask_pillar__".into(), false.into()); // Salt's mask_pillar context
     }
-    match ctx.call(fun, args, kwargs) {
-        Ok(out) => Ok(to_jinja(&out.ret)),
+    match ctx.call(fun, args, kwargs.clone()) {
+        Ok(out) => {
+            write_back(fun, &positional, &kwargs, &out.ret);
+            Ok(to_jinja(&out.ret))
+        }
         Err(e) => Err(Error::new(ErrorKind::InvalidOperation, e.to_string())),
+    }
+}
+
+/// Salt functions that change their first argument in place (Python dicts are
+/// shared): `slsutil.update`, `defaults.merge`/`defaults.update` with
+/// `in_place` (the default), and `slsutil.merge` with the `overwrite`
+/// strategy (which first overwrites obj_a's top-level keys with obj_b's).
+fn write_back(fun: &str, positional: &[Value], kwargs: &Map, ret: &halite_api::Value) {
+    let Some(target) = positional
+        .first()
+        .and_then(|v| v.downcast_object_ref::<MutDict>())
+    else {
+        return;
+    };
+    let in_place = kwargs
+        .get("in_place")
+        .is_none_or(halite_api::value::is_truthy);
+    match fun {
+        "slsutil.update" => {}
+        "defaults.merge" | "defaults.update" if in_place => {}
+        "slsutil.merge"
+            if kwargs.get("strategy").and_then(|s| s.as_str()) == Some("overwrite")
+                || positional.get(2).and_then(|s| s.as_str()) == Some("overwrite") =>
+        {
+            let (halite_api::Value::Object(mut a), Some(halite_api::Value::Object(b))) = (
+                from_jinja(&positional[0]),
+                positional.get(1).map(from_jinja),
+            ) else {
+                return;
+            };
+            for (k, v) in b {
+                if a.contains_key(&k) {
+                    a.insert(k, v);
+                }
+            }
+            target.replace_with(&a);
+            return;
+        }
+        _ => return,
+    }
+    if let halite_api::Value::Object(m) = ret {
+        target.replace_with(m);
     }
 }
