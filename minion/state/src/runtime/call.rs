@@ -130,10 +130,13 @@ impl Runner {
         if self.resolve(low).is_none() {
             let full = format!("{}.{}", py_str(&low["state"]), py_str(&low["fun"]));
             match low.get("__sls__") {
-                Some(sls) => errors.push(format!(
-                    "State '{full}' was not found in SLS '{}'",
-                    py_str(sls)
-                )),
+                Some(sls) => {
+                    errors.push(format!(
+                        "State '{full}' was not found in SLS '{}'",
+                        py_str(sls)
+                    ));
+                    errors.push(format!("Reason: '{full}' is not available."));
+                }
                 None => errors.push(format!("Specified state '{full}' was not found")),
             }
         }

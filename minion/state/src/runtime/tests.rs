@@ -204,7 +204,7 @@ fn unknown_state_function_fails_at_runtime() {
     let x = &ret["nosuch_|-x_|-x_|-thing"];
     assert_eq!(
         x["comment"],
-        json!("State 'nosuch.thing' was not found in SLS 's'\n")
+        json!("State 'nosuch.thing' was not found in SLS 's'\nReason: 'nosuch.thing' is not available.\n")
     );
     assert_eq!(x["result"], json!(false));
 }

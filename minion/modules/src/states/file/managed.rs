@@ -210,15 +210,24 @@ fn resolve_contents(
     Ok(Some(text))
 }
 
+/// Salt: one key gives its value as is (a list becomes one line per item);
+/// a list of keys gives their values joined by newlines.
 fn lookup_joined(root: &Value, key: &Value, delimiter: &str, what: &str) -> Result<Value, String> {
-    let keys = str_parts(key);
+    let find = |k: &str| {
+        traverse(root, k, delimiter)
+            .cloned()
+            .ok_or_else(|| format!("{what} {k} does not exist"))
+    };
+    let Value::Array(keys) = key else {
+        return find(&halite_api::module::value_to_arg_string(key));
+    };
     let mut parts = Vec::new();
-    for k in &keys {
-        let v = traverse(root, k, delimiter).ok_or_else(|| format!("{what} {k} does not exist"))?;
+    for k in keys {
+        let v = find(&halite_api::module::value_to_arg_string(k))?;
         parts.push(
             v.as_str()
                 .map(str::to_string)
-                .unwrap_or_else(|| halite_api::module::value_to_arg_string(v)),
+                .unwrap_or_else(|| halite_api::py::str_of(&v)),
         );
     }
     Ok(Value::String(parts.join("\n")))

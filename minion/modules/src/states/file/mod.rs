@@ -175,7 +175,11 @@ pub fn str_parts(v: &Value) -> Vec<String> {
     match v {
         Value::Array(items) => items
             .iter()
-            .map(halite_api::module::value_to_arg_string)
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| halite_api::py::str_of(i))
+            })
             .collect(),
         other => vec![halite_api::module::value_to_arg_string(other)],
     }
