@@ -134,19 +134,21 @@ pub fn run_highstate(
     call_high(ctx, high)
 }
 
-/// High data after extend/requisite_in/exclude (`state.show_sls`).
-pub fn show_high(ctx: &Ctx, matches: &Matches, exclude: &[Value]) -> ExecOutput {
-    let mut high = match render(ctx, matches) {
+/// High data as rendered, checked by `verify_high` (`state.show_sls`):
+/// Salt reconciles `extend`, `exclude` and `require_in`/`watch_in` only
+/// when it compiles low data, so they show as written.
+pub fn show_high(ctx: &Ctx, matches: &Matches) -> ExecOutput {
+    let high = match render(ctx, matches) {
         Ok(h) => h,
         Err(e) => return e,
     };
-    append_exclude(&mut high, exclude);
-    match compile::prepare_high(&mut high) {
-        Err(errs) => errors(errs),
-        Ok(()) => ExecOutput {
-            ret: Value::Object(high),
-            retcode: EX_OK,
-        },
+    let errs = compile::verify::verify_high(&high);
+    if !errs.is_empty() {
+        return errors(errs);
+    }
+    ExecOutput {
+        ret: Value::Object(high),
+        retcode: EX_OK,
     }
 }
 

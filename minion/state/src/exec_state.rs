@@ -194,11 +194,7 @@ fn top(call: &ExecCall<'_>) -> Result<ExecOutput> {
 fn show_sls(call: &ExecCall<'_>) -> Result<ExecOutput> {
     let mods = mods_of(call, 0);
     let (ctx, _) = with_ctx!(call, Some("base"));
-    Ok(engine::show_high(
-        &ctx,
-        &vec![(ctx.saltenv.clone(), mods)],
-        &exclude_of(call),
-    ))
+    Ok(engine::show_high(&ctx, &vec![(ctx.saltenv.clone(), mods)]))
 }
 
 fn show_low_sls(call: &ExecCall<'_>) -> Result<ExecOutput> {

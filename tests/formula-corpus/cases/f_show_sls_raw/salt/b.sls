@@ -1,0 +1,4 @@
+bstate:
+  test.nop: []
+gone:
+  test.nop: []
