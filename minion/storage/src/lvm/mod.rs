@@ -139,10 +139,11 @@ impl<'a> Lvm<'a> {
             .collect())
     }
 
-    /// The LVs of one VG (hidden ones included with `all`).
+    /// The LVs of one VG; none (not an error) when the VG does not exist.
     pub fn lvs(&self, vg: &str) -> Result<Vec<Lv>, LvmError> {
+        let select = format!("vg_name={vg}");
         Ok(self
-            .report("lvs", report::LV_FIELDS, &[vg])?
+            .report("lvs", report::LV_FIELDS, &["-S", &select])?
             .iter()
             .map(Lv::from_row)
             .collect())
