@@ -79,44 +79,6 @@ pub fn str_arg(call: &ExecCall<'_>, idx: usize, key: &str, fallback: &str) -> St
         .unwrap_or_else(|| fallback.to_string())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn traverse_lists_by_index_and_key() {
-        let v = json!({"a": [{"x": 1}, {"y": 2}], "b": [5, 6]});
-        assert_eq!(traverse(&v, "a:y", ":"), Some(&json!(2)));
-        assert_eq!(traverse(&v, "b:1", ":"), Some(&json!(6)));
-        assert_eq!(traverse(&v, "b:-1", ":"), Some(&json!(6)));
-        assert_eq!(traverse(&v, "b:9", ":"), None);
-        assert_eq!(traverse(&v, "b:-3", ":"), None);
-    }
-
-    #[test]
-    fn update_merges_lists_only_when_asked() {
-        let mut d = json!({"a": {"l": [1, 2], "k": 1}});
-        update(&mut d, &json!({"a": {"l": [2, 3]}}), true);
-        assert_eq!(d, json!({"a": {"l": [1, 2, 3], "k": 1}}));
-        update(&mut d, &json!({"a": {"l": [9]}}), false);
-        assert_eq!(d, json!({"a": {"l": [9], "k": 1}}));
-    }
-
-    #[test]
-    fn merge_default_skips_mismatched_types() {
-        assert_eq!(
-            merge_default(&json!({"a": 1}), Some(&json!("x")), false),
-            None
-        );
-        assert_eq!(merge_default(&json!("d"), Some(&json!("x")), false), None);
-        assert_eq!(
-            merge_default(&json!([1]), Some(&json!([1, 2])), false),
-            Some(json!([1, 2]))
-        );
-    }
-}
-
 /// Salt's `salt.utils.data.filter_by`: the first `lookup` key matching (as an
 /// fnmatch pattern) any value found at `key` in `root`, else `default`'s
 /// entry; `base`'s entry updated with it; then updated with `merge`.
@@ -222,4 +184,42 @@ pub fn filter_by_call(
         &default,
         base.as_deref(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn traverse_lists_by_index_and_key() {
+        let v = json!({"a": [{"x": 1}, {"y": 2}], "b": [5, 6]});
+        assert_eq!(traverse(&v, "a:y", ":"), Some(&json!(2)));
+        assert_eq!(traverse(&v, "b:1", ":"), Some(&json!(6)));
+        assert_eq!(traverse(&v, "b:-1", ":"), Some(&json!(6)));
+        assert_eq!(traverse(&v, "b:9", ":"), None);
+        assert_eq!(traverse(&v, "b:-3", ":"), None);
+    }
+
+    #[test]
+    fn update_merges_lists_only_when_asked() {
+        let mut d = json!({"a": {"l": [1, 2], "k": 1}});
+        update(&mut d, &json!({"a": {"l": [2, 3]}}), true);
+        assert_eq!(d, json!({"a": {"l": [1, 2, 3], "k": 1}}));
+        update(&mut d, &json!({"a": {"l": [9]}}), false);
+        assert_eq!(d, json!({"a": {"l": [9], "k": 1}}));
+    }
+
+    #[test]
+    fn merge_default_skips_mismatched_types() {
+        assert_eq!(
+            merge_default(&json!({"a": 1}), Some(&json!("x")), false),
+            None
+        );
+        assert_eq!(merge_default(&json!("d"), Some(&json!("x")), false), None);
+        assert_eq!(
+            merge_default(&json!([1]), Some(&json!([1, 2])), false),
+            Some(json!([1, 2]))
+        );
+    }
 }

@@ -200,6 +200,17 @@ fn obfuscate(call: &ExecCall<'_>) -> ExecResult {
     ok(obfuscated(&items_value(call)))
 }
 
+/// `filter_by(lookup_dict, pillar, merge=None, default='default', base=None)`.
+fn filter_by(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["lookup_dict", "pillar", "merge", "default", "base"])?;
+    ok(super::lookup::filter_by_call(
+        call,
+        &call.ctx.pillar,
+        "pillar",
+        None,
+    )?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,15 +367,4 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.to_string(), "Pillar value in key motd is not a dict");
     }
-}
-
-/// `filter_by(lookup_dict, pillar, merge=None, default='default', base=None)`.
-fn filter_by(call: &ExecCall<'_>) -> ExecResult {
-    super::reject_unknown_kwargs(call, &["lookup_dict", "pillar", "merge", "default", "base"])?;
-    ok(super::lookup::filter_by_call(
-        call,
-        &call.ctx.pillar,
-        "pillar",
-        None,
-    )?)
 }

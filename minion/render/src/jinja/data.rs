@@ -2,6 +2,7 @@
 //! `regex_*`, `sequence`, `traverse`, hashes, IP checks, `raise` ...).
 
 use halite_api::Value as Json;
+use minijinja::value::Kwargs;
 use minijinja::{Error, ErrorKind, Value};
 use regex::{Regex, RegexBuilder};
 
@@ -98,7 +99,9 @@ fn compile(pattern: &str, ignorecase: bool, multiline: bool) -> Result<Regex, Er
 fn groups(caps: Option<regex::Captures<'_>>) -> Value {
     match caps {
         None => Value::from(()),
-        Some(c) => Value::from(
+        // a pattern without groups gives the whole match (Salt's filters)
+        Some(c) if c.len() == 1 => super::tuple::PyTuple::new_value(vec![Value::from(&c[0])]),
+        Some(c) => super::tuple::PyTuple::new_value(
             c.iter()
                 .skip(1)
                 .map(|m| m.map_or(Value::from(()), |m| Value::from(m.as_str())))
@@ -107,20 +110,36 @@ fn groups(caps: Option<regex::Captures<'_>>) -> Value {
     }
 }
 
-/// `regex_match(pattern, ignorecase=False, multiline=False)`: anchored at the start.
+/// `ignorecase` / `multiline`, positional or keyword (Salt's filters take both).
+fn regex_flags(
+    ignorecase: Option<bool>,
+    multiline: Option<bool>,
+    kwargs: &Kwargs,
+) -> Result<(bool, bool), Error> {
+    let i = match ignorecase {
+        Some(v) => v,
+        None => kwargs.get::<Option<bool>>("ignorecase")?.unwrap_or(false),
+    };
+    let m = match multiline {
+        Some(v) => v,
+        None => kwargs.get::<Option<bool>>("multiline")?.unwrap_or(false),
+    };
+    kwargs.assert_all_used()?;
+    Ok((i, m))
+}
+
+/// `regex_match(pattern, ignorecase=False, multiline=False)`: anchored at the
+/// start; the groups as a tuple (Python's `match.groups()`).
 pub fn regex_match(
     s: String,
     pattern: String,
     ignorecase: Option<bool>,
     multiline: Option<bool>,
+    kwargs: Kwargs,
 ) -> Result<Value, Error> {
-    let re = compile(
-        &format!(r"\A(?:{pattern})"),
-        ignorecase.unwrap_or(false),
-        multiline.unwrap_or(false),
-    )?;
-    let caps = re.captures(&s);
-    Ok(groups(caps))
+    let (i, m) = regex_flags(ignorecase, multiline, &kwargs)?;
+    let re = compile(&format!(r"\A(?:{pattern})"), i, m)?;
+    Ok(groups(re.captures(&s)))
 }
 
 /// `regex_search(pattern, ignorecase=False, multiline=False)`.
@@ -129,34 +148,55 @@ pub fn regex_search(
     pattern: String,
     ignorecase: Option<bool>,
     multiline: Option<bool>,
+    kwargs: Kwargs,
 ) -> Result<Value, Error> {
-    let re = compile(
-        &pattern,
-        ignorecase.unwrap_or(false),
-        multiline.unwrap_or(false),
-    )?;
-    Ok(groups(re.captures(&s)))
+    let (i, m) = regex_flags(ignorecase, multiline, &kwargs)?;
+    Ok(groups(compile(&pattern, i, m)?.captures(&s)))
 }
 
 /// `regex_replace(pattern, repl, ignorecase=False, multiline=False)`; `\1` in `repl`
-/// refers to groups as in Python.
+/// refers to groups as in Python. (`multiline` by keyword only: minijinja
+/// filters take at most five arguments.)
 pub fn regex_replace(
     s: String,
     pattern: String,
     repl: String,
     ignorecase: Option<bool>,
-    multiline: Option<bool>,
+    kwargs: Kwargs,
 ) -> Result<String, Error> {
-    let re = compile(
-        &pattern,
-        ignorecase.unwrap_or(false),
-        multiline.unwrap_or(false),
-    )?;
+    let (i, m) = regex_flags(ignorecase, None, &kwargs)?;
+    let re = compile(&pattern, i, m)?;
     let backref = Regex::new(r"\\(\d+)").map_err(|e| invalid(e.to_string()))?;
     let repl = backref
         .replace_all(&repl.replace('$', "$$"), "$${${1}}")
         .into_owned();
     Ok(re.replace_all(&s, repl.as_str()).into_owned())
+}
+
+/// Jinja2's `default(value, default_value='', boolean=False)` (also `d`):
+/// the default when the value is undefined, or falsy with `boolean`.
+pub fn default(
+    value: Value,
+    default_value: Option<Value>,
+    boolean: Option<bool>,
+    kwargs: Kwargs,
+) -> Result<Value, Error> {
+    let boolean = match boolean {
+        Some(b) => b,
+        None => kwargs.get::<Option<bool>>("boolean")?.unwrap_or(false),
+    };
+    let default_value = match default_value {
+        Some(v) => v,
+        None => kwargs
+            .get::<Option<Value>>("default_value")?
+            .unwrap_or(Value::from("")),
+    };
+    kwargs.assert_all_used()?;
+    if value.is_undefined() || (boolean && !value.is_true()) {
+        Ok(default_value)
+    } else {
+        Ok(value)
+    }
 }
 
 /// `regex_escape`: Python `re.escape`.

@@ -5,6 +5,9 @@
 mod data;
 mod errors;
 mod filters;
+mod percent;
+mod strmethods;
+mod tuple;
 pub use filters::python_json;
 pub mod mutable;
 mod rewrite;
@@ -37,7 +40,7 @@ fn environment(ctx: &Ctx, vars: &Map) -> Environment<'static> {
     {
         env.set_syntax(syntax);
     }
-    env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
+    env.set_unknown_method_callback(strmethods::callback);
     env.set_formatter(python_formatter);
     env.add_global(
         "salt",
@@ -92,7 +95,7 @@ fn python_formatter(
     }
     let text = match value.as_str() {
         Some(s) => s.to_string(),
-        None => crate::pyfmt::str(&from_jinja(value)),
+        None => tuple::py_str(value).unwrap_or_else(|| crate::pyfmt::str(&from_jinja(value))),
     };
     out.write_str(&text).map_err(Error::from)
 }
@@ -113,6 +116,7 @@ fn register_helpers(env: &mut Environment<'static>) {
         import_text(state, &path)
     });
     env.add_function("raise", data::raise);
+    env.add_filter("__pyformat", percent::pyformat);
     env.add_function("odict", |v: Option<Value>| match v {
         Some(v) => filters::make_dict(v),
         None => Ok(mutable::MutDict::new_value(Default::default())),
@@ -155,6 +159,8 @@ fn register_filters(env: &mut Environment<'static>) {
     env.add_filter("regex_search", data::regex_search);
     env.add_filter("regex_replace", data::regex_replace);
     env.add_filter("regex_escape", data::regex_escape);
+    env.add_filter("default", data::default);
+    env.add_filter("d", data::default);
     env.add_filter("flatten", data::flatten);
     env.add_filter("traverse", data::traverse);
     env.add_filter("quote", data::quote);

@@ -193,7 +193,7 @@ impl Object for MutDict {
             }
             "items" => Ok(Value::from(
                 map.iter()
-                    .map(|(k, v)| Value::from(vec![k.clone(), v.clone()]))
+                    .map(|(k, v)| super::tuple::PyTuple::new_value(vec![k.clone(), v.clone()]))
                     .collect::<Vec<_>>(),
             )),
             "keys" => Ok(Value::from(map.keys().cloned().collect::<Vec<_>>())),

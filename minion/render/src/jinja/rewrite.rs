@@ -178,6 +178,7 @@ pub fn rewrite_expr(expr: &str) -> String {
     let mut out = String::with_capacity(expr.len() + 16);
     let mut stack: Vec<Open> = Vec::new();
     let mut prev_operand = false;
+    let mut prev_string = false;
     let mut i = 0;
     while i < bytes.len() {
         let c = bytes[i];
@@ -186,7 +187,22 @@ pub fn rewrite_expr(expr: &str) -> String {
             out.push_str(&expr[i..end]);
             i = end;
             prev_operand = true;
+            prev_string = true;
             continue;
+        }
+        // Python's `'fmt' % args` on a string literal: `'fmt' | __pyformat(args)`
+        if c == b'%' && prev_string {
+            let end = operand_end(bytes, i + 1);
+            out.push_str("| __pyformat(");
+            out.push_str(&rewrite_expr(&expr[i + 1..end]));
+            out.push(')');
+            i = end;
+            prev_operand = true;
+            prev_string = false;
+            continue;
+        }
+        if !c.is_ascii_whitespace() {
+            prev_string = false;
         }
         if c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80 {
             let start = i;
@@ -229,9 +245,101 @@ pub fn rewrite_expr(expr: &str) -> String {
     out
 }
 
+/// Where the right operand of `%` ends: one primary (a literal, a name, a
+/// parenthesised or bracketed group) with its trailers (`.attr`, `[i]`,
+/// `(args)`) and filters (`| f(args)`), which all bind tighter than `%`.
+fn operand_end(bytes: &[u8], start: usize) -> usize {
+    let skip_ws = |mut i: usize| {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    let group_end = |i: usize| {
+        let mut depth = 0usize;
+        let mut j = i;
+        while j < bytes.len() {
+            match bytes[j] {
+                b'\'' | b'"' => {
+                    j = skip_string(bytes, j);
+                    continue;
+                }
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return j + 1;
+                    }
+                }
+                _ => {}
+            }
+            j += 1;
+        }
+        bytes.len()
+    };
+    let word_end = |mut i: usize| {
+        while i < bytes.len()
+            && (bytes[i].is_ascii_alphanumeric()
+                || bytes[i] == b'_'
+                || bytes[i] == b'.'
+                || bytes[i] >= 0x80)
+        {
+            i += 1;
+        }
+        i
+    };
+    let mut i = skip_ws(start);
+    if i >= bytes.len() {
+        return i;
+    }
+    i = match bytes[i] {
+        b'\'' | b'"' => skip_string(bytes, i),
+        b'(' | b'[' | b'{' => group_end(i),
+        b'-' => word_end(i + 1),
+        _ => word_end(i),
+    };
+    loop {
+        let j = skip_ws(i);
+        match bytes.get(j) {
+            Some(b'(' | b'[') if j == i => i = group_end(j),
+            Some(b'.') => i = word_end(j + 1),
+            Some(b'|') if bytes.get(j + 1) != Some(&b'|') => {
+                let k = word_end(skip_ws(j + 1));
+                i = if bytes.get(k) == Some(&b'(') {
+                    group_end(k)
+                } else {
+                    k
+                };
+            }
+            _ => return i,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_formatting_of_string_literals() {
+        assert_eq!(
+            rewrite("{{ '%s-%s' % (a, 2) }}"),
+            "{{ '%s-%s' | __pyformat( (a, 2)) }}"
+        );
+        assert_eq!(
+            rewrite("{{ \"%(a)s\" % d ~ 'x' }}"),
+            "{{ \"%(a)s\" | __pyformat( d) ~ 'x' }}"
+        );
+        assert_eq!(
+            rewrite("{{ '%s' % x.y['z'] | upper }}"),
+            "{{ '%s' | __pyformat( x.y['z'] | upper) }}"
+        );
+        assert_eq!(rewrite("{{ a % 2 }}"), "{{ a % 2 }}");
+        assert_eq!(
+            rewrite("{{ '%d%%' % [1] }}"),
+            "{{ '%d%%' | __pyformat( __list([1])) }}"
+        );
+    }
 
     #[test]
     fn literals_are_wrapped_but_subscripts_are_not() {

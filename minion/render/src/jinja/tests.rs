@@ -172,7 +172,7 @@ fn salt_filters() {
     );
     assert_eq!(
         run("{{ 'abc' | regex_match('a(b)c') }} {{ 'abc' is match('a.c') }}").unwrap(),
-        "['b'] True"
+        "('b',) True"
     );
     assert_eq!(
         run("{{ 'x' | sequence }} {{ [1] is list }}").unwrap(),
