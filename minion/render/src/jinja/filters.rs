@@ -30,7 +30,9 @@ pub fn make_dict(v: Value) -> Result<Value, Error> {
 
 /// `yaml(flow_style=True)`: PyYAML dump; flow style on one line by default.
 pub fn yaml_filter(v: Value, flow_style: Option<bool>) -> Result<Value, Error> {
-    let data = from_jinja(&v);
+    // `safe_dump` sorts mapping keys (PyYAML's sort_keys=True)
+    let mut data = from_jinja(&v);
+    sort_maps(&mut data);
     let text = if flow_style.unwrap_or(true) {
         yaml::dump_flow(&data)
     } else {
@@ -156,18 +158,55 @@ pub fn yaml_encode(v: Value) -> Result<Value, Error> {
     if data.is_array() || data.is_object() {
         return Err(invalid("yaml_encode may only be used on scalars"));
     }
+    if let Json::String(text) = &data {
+        // Salt: strings are always double-quoted (`yaml_dquote`)
+        return Ok(Value::from_safe_string(pyyaml_double_quoted(text)));
+    }
     Ok(Value::from_safe_string(yaml::dump_scalar(&data)))
+}
+
+/// PyYAML's `Emitter.write_double_quoted` (no `allow_unicode`, no line
+/// folding): its escapes, everything outside printable ASCII as `\xXX`,
+/// `\uXXXX` or `\UXXXXXXXX`.
+pub fn pyyaml_double_quoted(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        let named = match c {
+            '\0' => Some('0'),
+            '\x07' => Some('a'),
+            '\x08' => Some('b'),
+            '\t' => Some('t'),
+            '\n' => Some('n'),
+            '\x0B' => Some('v'),
+            '\x0C' => Some('f'),
+            '\r' => Some('r'),
+            '\x1B' => Some('e'),
+            '"' => Some('"'),
+            '\\' => Some('\\'),
+            '\u{85}' => Some('N'),
+            '\u{A0}' => Some('_'),
+            '\u{2028}' => Some('L'),
+            '\u{2029}' => Some('P'),
+            _ => None,
+        };
+        match named {
+            Some(n) => {
+                out.push('\\');
+                out.push(n);
+            }
+            None if (' '..='~').contains(&c) => out.push(c),
+            None if (c as u32) <= 0xFF => out.push_str(&format!("\\x{:02X}", c as u32)),
+            None if (c as u32) <= 0xFFFF => out.push_str(&format!("\\u{:04X}", c as u32)),
+            None => out.push_str(&format!("\\U{:08X}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// `yaml_dquote`: a double-quoted YAML string.
 pub fn yaml_dquote(v: Value) -> Value {
-    let s = text_of(&v);
-    let escaped = s
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-        .replace('\t', "\\t");
-    Value::from_safe_string(format!("\"{escaped}\""))
+    Value::from_safe_string(pyyaml_double_quoted(&text_of(&v)))
 }
 
 /// `yaml_squote`: a single-quoted YAML string.
