@@ -41,3 +41,7 @@ minion/storage/tests/vm/run.sh target/static/x86_64-unknown-linux-gnu/node/halit
 
 step "state-engine conformance corpus"
 tests/scripts/conformance.sh "$shared/conformance"
+
+step "formula corpus (tests/formula-corpus, recorded from salt-call 3008.4)"
+"$shared/conformance/run_case" --compare --all --cases-dir tests/formula-corpus/cases \
+  --expected-dir tests/formula-corpus/expected --salt-call "$repo/target/debug/halite call"
