@@ -14,6 +14,7 @@ pub mod edit;
 pub mod line;
 pub mod managed;
 pub mod recurse;
+pub mod serialize;
 pub mod source;
 pub mod symlink;
 
@@ -21,6 +22,11 @@ pub const SPECS: &[StateSpec] = &[
     StateSpec {
         name: "file.managed",
         run: managed::managed,
+        mod_watch: None,
+    },
+    StateSpec {
+        name: "file.serialize",
+        run: serialize::serialize,
         mod_watch: None,
     },
     StateSpec {
