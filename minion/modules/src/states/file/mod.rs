@@ -9,6 +9,7 @@ use super::ret;
 use crate::util::perms::{self, PermsSpec};
 
 pub mod absent;
+pub mod block;
 pub mod directory;
 pub mod edit;
 pub mod line;
@@ -22,6 +23,11 @@ pub const SPECS: &[StateSpec] = &[
     StateSpec {
         name: "file.managed",
         run: managed::managed,
+        mod_watch: None,
+    },
+    StateSpec {
+        name: "file.blockreplace",
+        run: block::blockreplace,
         mod_watch: None,
     },
     StateSpec {
