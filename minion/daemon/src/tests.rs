@@ -18,10 +18,49 @@ use crate::testkit::{FakeLink, NoFiles, VerbatimTemplates};
 fn ping(_: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
     Ok(Value::Bool(true).into())
 }
+/// Sleeps `ms`, or with `"gate:NAME"` holds until the test calls
+/// [`release`] (so "still running" never depends on timing).
 fn sleep_ms(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
+    if let Some(gate) = call
+        .arg(0, "ms")
+        .and_then(Value::as_str)
+        .and_then(|s| s.strip_prefix("gate:"))
+    {
+        let (lock, cvar) = &GATES;
+        let mut open = lock.lock().unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while !open.iter().any(|g| g == gate) && std::time::Instant::now() < deadline {
+            open = cvar
+                .wait_timeout(open, Duration::from_millis(100))
+                .unwrap()
+                .0;
+        }
+        return Ok(Value::Bool(true).into());
+    }
     let ms = call.arg(0, "ms").and_then(Value::as_u64).unwrap_or(0);
     std::thread::sleep(Duration::from_millis(ms));
     Ok(Value::Bool(true).into())
+}
+
+static GATES: (std::sync::Mutex<Vec<String>>, std::sync::Condvar) =
+    (std::sync::Mutex::new(Vec::new()), std::sync::Condvar::new());
+
+/// Let the jobs holding on gate `name` finish.
+fn release(name: &str) {
+    GATES.0.lock().unwrap().push(name.to_string());
+    GATES.1.notify_all();
+}
+
+/// Wait (bounded) until the proc file of `jid` exists.
+fn wait_proc(r: &Rig, jid: &str) {
+    let deadline = std::time::Instant::now() + WAIT;
+    while r.minion.procs.read(jid).is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "job {jid} never started"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 fn shell(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
     let line = call.arg_str(0, "cmd").unwrap_or_default();
@@ -187,7 +226,8 @@ fn untargeted_duplicate_and_incomplete_loads_are_ignored() {
 fn find_job_sees_a_running_job_and_then_nothing() {
     let r = rig();
     r.minion
-        .handle_publication(job("10", "test.sleep_ms", json!([700])));
+        .handle_publication(job("10", "test.sleep_ms", json!(["gate:find"])));
+    wait_proc(&r, "10");
     let data = r.minion.procs.read("10").expect("proc file while running");
     assert_eq!(data["fun"], json!("test.sleep_ms"));
     assert_eq!(data["pid"], json!(std::process::id()));
@@ -196,7 +236,8 @@ fn find_job_sees_a_running_job_and_then_nothing() {
     let first = r.link.wait_returns(1, WAIT);
     assert_eq!(first[0]["jid"], json!("11"));
     assert_eq!(first[0]["return"]["jid"], json!("10"));
-    assert_eq!(first[0]["return"]["arg"], json!([700]));
+    assert_eq!(first[0]["return"]["arg"], json!(["gate:find"]));
+    release("find");
     r.link.wait_returns(2, WAIT);
     r.minion
         .handle_publication(job("12", "saltutil.find_job", json!(["10"])));
@@ -208,10 +249,12 @@ fn find_job_sees_a_running_job_and_then_nothing() {
 fn running_lists_other_jobs_but_not_itself() {
     let r = rig();
     r.minion
-        .handle_publication(job("20", "test.sleep_ms", json!([600])));
+        .handle_publication(job("20", "test.sleep_ms", json!(["gate:running"])));
+    wait_proc(&r, "20");
     r.minion
         .handle_publication(job("21", "saltutil.running", json!([])));
     let rets = r.link.wait_returns(1, WAIT);
+    release("running");
     let listed: Vec<Value> = rets[0]["return"]
         .as_array()
         .unwrap()
@@ -224,11 +267,16 @@ fn running_lists_other_jobs_but_not_itself() {
 #[test]
 fn state_running_reports_the_running_state_job_but_not_itself() {
     let r = rig();
-    r.minion
-        .handle_publication(job("20240229123456789012", "state.apply", json!([700])));
+    r.minion.handle_publication(job(
+        "20240229123456789012",
+        "state.apply",
+        json!(["gate:state-running"]),
+    ));
+    wait_proc(&r, "20240229123456789012");
     r.minion
         .handle_publication(job("20240229123456789013", "state.running", json!([])));
     let rets = r.link.wait_returns(1, WAIT);
+    release("state-running");
     assert_eq!(rets[0]["jid"], json!("20240229123456789013"));
     assert_eq!(
         rets[0]["return"],
@@ -369,14 +417,18 @@ fn serve_survives_garbage_and_stops_on_fatal() {
 #[test]
 fn a_second_state_run_is_refused_while_one_runs() {
     let r = rig();
-    r.minion
-        .handle_publication(job("20240229123456789012", "state.apply", json!([800])));
+    r.minion.handle_publication(job(
+        "20240229123456789012",
+        "state.apply",
+        json!(["gate:second-run"]),
+    ));
     // Salt has no start-order rule: two runs that check at the same moment
-    // refuse each other. Let the first one pass its check before the second.
-    std::thread::sleep(Duration::from_millis(200));
+    // refuse each other. Let the first one be running before the second.
+    wait_proc(&r, "20240229123456789012");
     r.minion
         .handle_publication(job("20240229123456789013", "state.apply", json!([0])));
     let first = r.link.wait_returns(1, WAIT);
+    release("second-run");
     assert_eq!(first[0]["jid"], json!("20240229123456789013"), "{first:?}");
     assert_eq!(first[0]["retcode"], json!(1));
     let msg = first[0]["return"][0].as_str().unwrap().to_string();
