@@ -19,7 +19,106 @@ pub const SPECS: &[StateSpec] = &[
         run: absent,
         mod_watch: None,
     },
+    StateSpec {
+        name: "host.only",
+        run: only,
+        mod_watch: None,
+    },
 ];
+
+/// Salt's `hosts.get_alias`: every alias of `ip` over all its lines.
+fn aliases(text: &str, ip: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut f = l.split('#').next().unwrap_or("").split_whitespace();
+            (f.next() == Some(ip)).then(|| f.map(str::to_string).collect::<Vec<_>>())
+        })
+        .flatten()
+        .collect()
+}
+
+/// Salt's `hosts.set_host`: the first line of `ip` becomes `ip\t\tnames`
+/// (dropped when `names` is empty), its other lines go, or the line is appended.
+fn set_host(text: &str, ip: &str, names: &str) -> String {
+    let line = if names.trim().is_empty() {
+        String::new()
+    } else {
+        format!("{ip}\t\t{names}\n")
+    };
+    let mut out = Vec::new();
+    let mut replaced = false;
+    for raw in crate::util::diff::lines_keepends(text) {
+        let t = raw.trim();
+        if !t.is_empty() && !t.starts_with('#') && t.split_whitespace().next() == Some(ip) {
+            if !replaced {
+                out.push(line.clone());
+                replaced = true;
+            }
+            continue;
+        }
+        out.push(raw.to_string());
+    }
+    if !replaced {
+        if let Some(last) = out.last_mut() {
+            if !last.ends_with('\n') {
+                last.push('\n');
+            }
+        }
+        out.push(line);
+    }
+    out.concat()
+}
+
+/// `host.only(name, hostnames)`: the IP `name` has exactly these names.
+fn only(call: &StateCall<'_>) -> StateReturn {
+    let ip = call.name.clone();
+    let new = str_list(call.get("hostnames"))
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let file = hosts_file(call);
+    let text = std::fs::read_to_string(&file).unwrap_or_default();
+    let old = aliases(&text, &ip).join(" ");
+    if old == new {
+        return ret(
+            call,
+            Some(true),
+            format!("IP address {ip} already set to \"{new}\""),
+        );
+    }
+    if call.test {
+        return ret(
+            call,
+            None,
+            format!("Would change {ip} from \"{old}\" to \"{new}\""),
+        );
+    }
+    if !Path::new(&file).is_file()
+        || atomic::write_atomic(
+            Path::new(&file),
+            set_host(&text, &ip, &new).as_bytes(),
+            0o644,
+        )
+        .is_err()
+    {
+        return ret(
+            call,
+            Some(false),
+            format!("hosts.set_host failed to change {ip} from \"{old}\" to \"{new}\""),
+        );
+    }
+    let mut r = ret(
+        call,
+        Some(true),
+        format!("successfully changed {ip} from \"{old}\" to \"{new}\""),
+    );
+    r.changes
+        .insert(ip.clone(), json!({"old": old, "new": new}));
+    r
+}
 
 fn hosts_file(call: &StateCall<'_>) -> String {
     call.get_str("hosts_file")
