@@ -8,13 +8,19 @@ const MARKER: &str = "    <======================";
 
 /// Salt's message for a failed render of `source` (the original, un-rewritten text).
 pub fn salt_message(err: &Error, source: &str) -> String {
-    let line = err.line();
+    let mut line = err.line();
     let head = match err.kind() {
         ErrorKind::UndefinedError => format!("Jinja variable {}", undefined_text(err, source)),
-        ErrorKind::SyntaxError => format!(
-            "Jinja syntax error: {}",
-            err.detail().unwrap_or("syntax error")
-        ),
+        ErrorKind::SyntaxError => match super::blocks::block_error(source) {
+            Some((msg, at)) => {
+                line = Some(at);
+                format!("Jinja syntax error: {msg}")
+            }
+            None => format!(
+                "Jinja syntax error: {}",
+                err.detail().unwrap_or("syntax error")
+            ),
+        },
         _ => return format!("Jinja error: {}", plain_detail(err)),
     };
     match line {

@@ -2,6 +2,7 @@
 //! printing, `salt`/`grains`/`pillar`/`opts` globals, Salt's filters, tests and tags,
 //! templates loaded through the [`halite_api::FileClient`] of the current saltenv.
 
+mod blocks;
 mod data;
 mod errors;
 mod filters;

@@ -1,0 +1,6 @@
+c:
+  test.nop: []
+{% if true %}
+{% endfor %}
+
+d: 1

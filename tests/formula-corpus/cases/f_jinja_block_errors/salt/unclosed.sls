@@ -1,0 +1,6 @@
+a:
+  test.nop: []
+{% if true %}
+x
+{% for i in [1] %}
+b: 1
