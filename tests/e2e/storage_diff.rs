@@ -159,6 +159,11 @@ smaller:
     - name: data
     - vgname: vg1
     - size: 52M
+grow:
+  lvm.lv_present:
+    - name: data
+    - vgname: vg1
+    - extents: 30
 both:
   lvm.lv_present:
     - name: other

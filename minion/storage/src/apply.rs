@@ -40,6 +40,29 @@ pub fn run(
     Ok(done)
 }
 
+/// Test mode: the read-only checks of a plan whose filesystem is already
+/// there (no `mount` step before them), so test=True refuses what the real
+/// run would refuse.
+pub fn run_checks(steps: &[Step], runner: &dyn CommandRunner, lvm: &Lvm<'_>) -> Result<(), Failed> {
+    let mut mounts_first = false;
+    for step in steps {
+        match step {
+            Step::Run { argv, .. } if argv.first().is_some_and(|a| a == "mount") => {
+                mounts_first = true
+            }
+            Step::CheckFtype { .. } if !mounts_first => {
+                run_one(step, runner, lvm).map_err(|message| Failed {
+                    done: Vec::new(),
+                    step: step.to_string(),
+                    message,
+                })?
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 fn run_one(step: &Step, runner: &dyn CommandRunner, lvm: &Lvm<'_>) -> Result<(), String> {
     match step {
         Step::Lvm { verb, args } => lvm.run(verb, args).map(|_| ()).map_err(|e| e.to_string()),

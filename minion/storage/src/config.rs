@@ -199,10 +199,14 @@ impl RawSettings {
             .map(|(s, _)| s.to_string())
             .unwrap_or_else(|| "docker-pool".into());
         if driver == Driver::Devicemapper && thinpool.is_empty() {
+            let src = v
+                .text("CONTAINER_THINPOOL")
+                .map(|(_, s)| s.clone())
+                .unwrap_or(Source::Default);
             return Err(v.err(
                 "CONTAINER_THINPOOL",
                 "",
-                &Source::Argument,
+                &src,
                 "CONTAINER_THINPOOL must be defined for the devicemapper storage driver",
             ));
         }
@@ -223,7 +227,7 @@ impl RawSettings {
             vg,
             thinpool,
             data_size: v
-                .size("DATA_SIZE", true)?
+                .required_size("DATA_SIZE")?
                 .unwrap_or_else(|| Size::parse("40%FREE", true).expect("default")),
             min_data_size: match v.text("MIN_DATA_SIZE") {
                 None => Some(Size::parse("2G", false).expect("default")),
@@ -271,6 +275,21 @@ impl Validator<'_> {
         }
     }
 
+    /// DATA_SIZE: the default when unset; set but empty is c-s-s's
+    /// "DATA_SIZE not specified." (only a devicemapper pool uses it).
+    fn required_size(&self, key: &str) -> Result<Option<Size>, ConfigError> {
+        match self.text(key) {
+            Some(("", src))
+                if self
+                    .text("STORAGE_DRIVER")
+                    .is_none_or(|(d, _)| d == "devicemapper") =>
+            {
+                Err(self.err(key, "", src, "DATA_SIZE not specified."))
+            }
+            _ => self.size(key, true),
+        }
+    }
+
     fn size(&self, key: &str, allow_percent: bool) -> Result<Option<Size>, ConfigError> {
         match self.text(key) {
             None | Some(("", _)) => Ok(None),
@@ -280,11 +299,15 @@ impl Validator<'_> {
         }
     }
 
-    /// c-s-s compares against one word (`yes` or `true`); YAML booleans and
-    /// the other word of the pair are accepted too, anything else is an error.
+    /// c-s-s compares against one word (`yes` or `true`). From the sysconfig
+    /// file that is the rule exactly (`WIPE_SIGNATURES=yes` does not wipe,
+    /// an empty value is off); state arguments may also be YAML booleans.
+    /// Anything else is an error.
     fn flag(&self, key: &str, word: &str, default: bool) -> Result<bool, ConfigError> {
         match self.text(key) {
-            None | Some(("", _)) => Ok(default),
+            None => Ok(default),
+            Some((s, Source::File(_))) => Ok(s == word),
+            Some(("", _)) => Ok(default),
             Some((s, src)) => match s.to_ascii_lowercase().as_str() {
                 "yes" | "true" | "1" => Ok(true),
                 "no" | "false" | "0" => Ok(false),
@@ -303,7 +326,10 @@ impl Validator<'_> {
 
     fn number(&self, key: &str, default: u64, max: u64) -> Result<u64, ConfigError> {
         match self.text(key) {
-            None | Some(("", _)) => Ok(default),
+            None => Ok(default),
+            // c-s-s: an empty DEVICE_WAIT_TIMEOUT means "do not wait"
+            Some(("", Source::File(_))) if key == "DEVICE_WAIT_TIMEOUT" => Ok(0),
+            Some(("", _)) => Ok(default),
             Some((s, src)) => match s.parse::<u64>() {
                 Ok(n) if n <= max => Ok(n),
                 _ => Err(self.err(
@@ -461,8 +487,33 @@ mod tests {
             from_file("STORAGE_DRIVER=btrfs").unwrap_err().key,
             "STORAGE_DRIVER"
         );
+        // from the file c-s-s's exact words: anything but `yes` is off,
+        // anything but `true` does not wipe; from arguments, an error
+        assert!(
+            !from_file("AUTO_EXTEND_POOL=maybe")
+                .unwrap()
+                .auto_extend_pool
+        );
+        assert!(!from_file("WIPE_SIGNATURES=yes").unwrap().wipe_signatures);
+        assert!(!from_file("AUTO_EXTEND_POOL=").unwrap().auto_extend_pool);
         assert_eq!(
-            from_file("AUTO_EXTEND_POOL=maybe").unwrap_err().key,
+            from_file("DEVICE_WAIT_TIMEOUT=")
+                .unwrap()
+                .device_wait_timeout,
+            0
+        );
+        assert_eq!(
+            from_file("DATA_SIZE=").unwrap_err().why,
+            "DATA_SIZE not specified."
+        );
+        let mut raw = RawSettings::default();
+        raw.merge_args(
+            serde_json::json!({"auto_extend_pool": "maybe"})
+                .as_object()
+                .unwrap(),
+        );
+        assert_eq!(
+            raw.validate(Driver::Devicemapper).unwrap_err().key,
             "AUTO_EXTEND_POOL"
         );
         assert_eq!(

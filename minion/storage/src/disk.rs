@@ -138,16 +138,18 @@ fn as_u64(v: &Value) -> u64 {
 
 /// c-s-s's compat canonicalisation: follow a symlink, accept a bare `sdb`.
 pub fn canonical(given: &str) -> String {
-    let p = Path::new(given);
-    if p.is_symlink() {
-        if let Ok(target) = std::fs::canonicalize(p) {
+    let path = if !given.starts_with('/') && !is_block_device(given) {
+        format!("/dev/{given}")
+    } else {
+        given.to_string()
+    };
+    // symlinks (by-id, by-path, a bare name that is one) resolve to the disk
+    if Path::new(&path).is_symlink() {
+        if let Ok(target) = std::fs::canonicalize(&path) {
             return target.to_string_lossy().into_owned();
         }
     }
-    if !is_block_device(given) && !given.starts_with('/') {
-        return format!("/dev/{given}");
-    }
-    given.to_string()
+    path
 }
 
 pub fn is_block_device(path: &str) -> bool {

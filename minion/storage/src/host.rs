@@ -57,11 +57,13 @@ pub fn gather(
     }
     let disks = Disks::new(runner);
     for given in &cfg.devs {
-        facts.disks.push(
-            disks
-                .inspect(given)
-                .map_err(|e| format!("DEVS: {given}: {e}"))?,
-        );
+        let disk = disks
+            .inspect(given)
+            .map_err(|e| format!("DEVS: {given}: {e}"))?;
+        // the same disk named twice (a path and its by-id link) is one disk
+        if !facts.disks.iter().any(|d| d.path == disk.path) {
+            facts.disks.push(disk);
+        }
     }
     facts.output_text = paths.output_file.as_deref().and_then(read);
     let configured = facts

@@ -108,6 +108,9 @@ pub fn run(ctx: &Ctx, args: &Map, test: bool) -> Outcome {
     let nothing_to_do =
         plan::changes(&disks.steps).is_empty() && plan::changes(&predicted).is_empty();
     if test {
+        if let Err(f) = apply::run_checks(&predicted, runner, &lvm) {
+            return fail(f.message);
+        }
         if nothing_to_do {
             return Outcome::Converged { cfg };
         }

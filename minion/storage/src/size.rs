@@ -68,6 +68,16 @@ impl Size {
         if v.contains('%') {
             return Err(err("only N%FREE and N%VG percentages are supported"));
         }
+        if v.starts_with(|c: char| c.is_ascii_digit())
+            && absolute_bytes(v).is_none()
+            && absolute_bytes(&format!(
+                "1{}",
+                v.trim_start_matches(|c: char| c.is_ascii_digit())
+            ))
+            .is_some()
+        {
+            return Err(err("it is too large to handle"));
+        }
         let bytes = absolute_bytes(v).ok_or_else(|| {
             err("expected a number with an optional unit (b, s, k, m, g, t, p, e), e.g. 40G")
         })?;

@@ -186,8 +186,17 @@ fn the_sysconfig_file_drives_the_job() {
             json!({"vg": "docker-vg", "warn_percent": 80}),
         )
         .unwrap();
-    // docker 28 installed (its daemon down, as at boot): both deferred options, like c-s-s
+    // an existing file is kept as it is (c-s-s rewrites it only when missing)
     *rig.recorder.docker_version.lock().unwrap() = Some("28.2.2".into());
+    let kept = rig.state("docker_storage.configured", rig.job_args(json!({})), false);
+    assert!(kept.changes.is_empty(), "{:?}", kept.changes);
+    assert_eq!(
+        std::fs::read_to_string(rig.path("docker-storage")).unwrap(),
+        CSS_LINE
+    );
+    // missing, with docker 28 installed (its daemon down, as at boot): both
+    // deferred options, like c-s-s
+    std::fs::remove_file(rig.path("docker-storage")).unwrap();
     let run = rig.state("docker_storage.configured", rig.job_args(json!({})), false);
     assert_eq!(
         lines(&run, "ran"),
@@ -289,6 +298,11 @@ fn refusals_name_the_problem_and_touch_nothing() {
 
     // a VG that exists, but docker used loopback devicemapper before
     rig.vg_on(&[a.as_str()], "docker-vg");
+    // a disk in use by another VG is never wiped, even when told to wipe
+    refuse(
+        json!({"devs": a, "vg": "other-vg", "wipe_signatures": true}),
+        &format!("Device {a} is a physical volume of volume group docker-vg (not other-vg); not touching it"),
+    );
     std::fs::create_dir_all(rig.path("docker/devicemapper/metadata")).unwrap();
     refuse(
         json!({}),

@@ -16,6 +16,12 @@ pub fn configure(
     if !matches!(cfg.driver, Driver::Overlay | Driver::Overlay2) {
         return Ok(());
     }
+    if let (Some(path), Some(out)) = (&paths.daemon_json, &paths.output_file) {
+        return Err(format!(
+            "daemon_json ({path}) and output_file ({out}) would both set the storage driver, and dockerd \
+             refuses a driver given both as a flag and in daemon.json: set output_file: ''"
+        ));
+    }
     if let Some(path) = &paths.daemon_json {
         let merged = daemon_json(facts.daemon_json.as_deref(), cfg.driver.name())
             .map_err(|e| format!("{path}: {e}"))?;

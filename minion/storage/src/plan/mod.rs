@@ -162,9 +162,29 @@ pub fn disks(cfg: &CssConfig, facts: &Facts) -> Result<DiskPlan, String> {
                 disk.given
             ));
         }
+        if facts.pv_in_vg(&disk.path, &vg) {
+            continue; // a whole-disk PV of the VG (lvm.vg_present's way)
+        }
         if let Some(part) = &disk.first_child {
             if facts.pv_in_vg(part, &vg) {
                 continue; // already partitioned and part of the VG
+            }
+        }
+        // never wipe what is in use, whatever wipe_signatures says
+        let in_use = std::iter::once(&disk.path).chain(disk.first_child.iter());
+        for dev in in_use {
+            if let Some(pv) = facts
+                .pvs
+                .iter()
+                .find(|p| &p.name == dev && !p.vg.is_empty())
+            {
+                return Err(format!(
+                    "Device {} is a physical volume of volume group {} (not {vg}); not touching it",
+                    pv.name, pv.vg
+                ));
+            }
+            if let Some(at) = crate::disk::mounted_at(&facts.mounts, std::slice::from_ref(dev)) {
+                return Err(format!("Device {dev} is mounted on {at}; not touching it"));
             }
         }
         if cfg.wipe_signatures {
@@ -251,7 +271,22 @@ fn partition_step(disk: &Disk) -> Step {
 pub fn storage(cfg: &CssConfig, paths: &Paths, facts: &Facts) -> Result<Vec<Step>, String> {
     let mut steps = Vec::new();
     let vg = target_vg(cfg, facts);
-    root_growth(cfg, facts, &mut steps)?;
+    let grown = root_growth(cfg, facts, &mut steps)?;
+    // the root LV grows first (as in c-s-s) and takes its extents from the
+    // VG the pool may also come from
+    let shrunk;
+    let facts = match (grown, &facts.root_vg) {
+        (Some(bytes), Some(root_vg)) => {
+            let mut f = facts.clone();
+            if let Some(v) = f.vgs.iter_mut().find(|v| &v.name == root_vg) {
+                let extent = v.extent_size.max(1);
+                v.free = v.free.saturating_sub(bytes.div_ceil(extent) * extent);
+            }
+            shrunk = f;
+            &shrunk
+        }
+        _ => facts,
+    };
     let current = facts
         .output_text
         .as_deref()
@@ -260,7 +295,11 @@ pub fn storage(cfg: &CssConfig, paths: &Paths, facts: &Facts) -> Result<Vec<Step
         .as_deref()
         .is_some_and(output::is_old_data_meta_mode)
     {
-        return Err("Old mode of passing data and metadata logical volumes to docker is not supported. Exiting.".into());
+        return Err(format!(
+            "Old mode of passing data and metadata logical volumes to docker is not supported. Exiting. \
+             ({} passes dm.datadev/dm.metadatadev)",
+            paths.output_file.as_deref().unwrap_or("the output file")
+        ));
     }
     if cfg.driver == Driver::None {
         return Ok(steps);
@@ -299,23 +338,29 @@ pub fn storage(cfg: &CssConfig, paths: &Paths, facts: &Facts) -> Result<Vec<Step
     Ok(steps)
 }
 
-fn root_growth(cfg: &CssConfig, facts: &Facts, steps: &mut Vec<Step>) -> Result<(), String> {
+/// Plans ROOT_SIZE; returns how many bytes the root LV grows.
+fn root_growth(
+    cfg: &CssConfig,
+    facts: &Facts,
+    steps: &mut Vec<Step>,
+) -> Result<Option<u64>, String> {
     if cfg.growpart && facts.root_vg.is_some() {
         return Err("GROWPART=true is not supported by halite yet; grow the root partition with growpart and pvresize".into());
     }
     let (Some(size), Some(dev)) = (&cfg.root_size, &facts.root_device) else {
-        return Ok(());
+        return Ok(None);
     };
     if facts.root_vg.is_none() {
-        return Ok(());
+        return Ok(None);
     }
     match size {
-        Size::Absolute { bytes, raw } => {
-            if facts.root_lv_size.is_some_and(|cur| cur < *bytes) {
+        Size::Absolute { bytes, raw } => match facts.root_lv_size {
+            Some(cur) if cur < *bytes => {
                 steps.push(Step::lvm("lvextend", &["-r", "-L", raw, dev]));
+                Ok(Some(bytes - cur))
             }
-            Ok(())
-        }
+            _ => Ok(None),
+        },
         Size::Percent { raw, .. } => Err(format!(
             "ROOT_SIZE={raw}: a percentage would grow the root LV on every run; give an absolute size such as 20G"
         )),
@@ -383,13 +428,10 @@ fn thin_pool(
                 mode: 0o644,
             });
         }
-    } else {
-        write_if_changed(
-            steps,
-            paths.output_file.as_deref(),
-            facts.output_text.as_deref(),
-            content,
-        );
+    } else if facts.output_text.is_none() {
+        // c-s-s rewrites the file only when it is missing: a node it set up
+        // keeps its options (deferred removal/deletion as it decided them)
+        write_if_changed(steps, paths.output_file.as_deref(), None, content);
     }
     profile_steps(cfg, facts, vg, existing, steps);
     Ok(())
@@ -486,7 +528,22 @@ fn extra_volume(
             path: lv.mount_path.clone(),
         });
     }
-    let mounted = crate::disk::mounted_at(&facts.mounts, &[dev.clone(), mapper]);
+    let ours = [dev.clone(), mapper.clone()];
+    let mounted = crate::disk::mounted_at(&facts.mounts, &ours);
+    // something else already lives there: never mount over it
+    if let Some(other) = source_at(&facts.mounts, &lv.mount_path).filter(|s| !ours.contains(s)) {
+        return Err(format!(
+            "{} is already mounted from {other}; not mounting {dev} over it",
+            lv.mount_path
+        ));
+    }
+    if let Some(other) = source_at(&facts.fstab_text, &lv.mount_path).filter(|s| !ours.contains(s))
+    {
+        return Err(format!(
+            "{} has an entry for {} from {other}; not replacing it with {dev}",
+            paths.fstab, lv.mount_path
+        ));
+    }
     let exists = facts.lv(&lv.name).is_some();
     if !exists {
         let mut args: Vec<String> = vec!["-y".into()];
@@ -531,6 +588,20 @@ fn extra_volume(
         });
     }
     Ok(())
+}
+
+/// The source of the (last) mounts-table or fstab line for `mount_point`.
+fn source_at(table: &str, mount_point: &str) -> Option<String> {
+    table
+        .lines()
+        .rev()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(|l| {
+            let mut f = l.split_whitespace();
+            let (src, mnt) = (f.next()?, f.next()?);
+            (mnt.replace("\\040", " ") == mount_point).then(|| src.to_string())
+        })
+        .next()
 }
 
 fn fstab_has(fstab: &str, line: &str) -> bool {

@@ -50,18 +50,35 @@ fn find_lv(lvm: &Lvm<'_>, vg: &str, name: &str) -> Result<Option<Lv>, String> {
 fn passthrough(call: &StateCall<'_>, valid: &[&str], flags: &[&str]) -> Vec<String> {
     let mut out = Vec::new();
     for (k, v) in &call.args {
-        let on = !matches!(v, Value::Null | Value::Bool(false)) && v.as_str() != Some("");
-        if !on {
-            continue;
-        }
         if flags.contains(&k.as_str()) {
-            out.push(format!("--{k}"));
-        } else if valid.contains(&k.as_str()) {
-            out.extend([format!("--{k}"), halite_api::module::value_to_arg_string(v)]);
+            if halite_api::value::is_truthy(v) {
+                out.push(format!("--{k}"));
+            }
+        } else if valid.contains(&k.as_str()) && !v.is_null() && v.as_str() != Some("") {
+            // LVM's y/n options take y or n: a YAML boolean becomes one
+            let value = match v {
+                Value::Bool(true) if YES_NO.contains(&k.as_str()) => "y".to_string(),
+                Value::Bool(false) if YES_NO.contains(&k.as_str()) => "n".to_string(),
+                Value::Bool(false) => continue,
+                other => halite_api::module::value_to_arg_string(other),
+            };
+            out.extend([format!("--{k}"), value]);
         }
     }
     out
 }
+
+/// Options whose value is LVM's `y|n`.
+const YES_NO: &[&str] = &[
+    "activate",
+    "zero",
+    "contiguous",
+    "monitor",
+    "persistent",
+    "autobackup",
+    "clustered",
+    "metadataignore",
+];
 
 fn yes_or_quiet(call: &StateCall<'_>) -> String {
     if call.get_bool("force", false) {
@@ -163,7 +180,8 @@ pub fn pv_absent(call: &StateCall<'_>) -> StateReturn {
                     format!("Physical Volume {name} is set to be removed"),
                 ));
             }
-            lvm.run_raw("pvremove", &["-y".into(), "-ff".into(), name.clone()])
+            // Salt's lvm.pvremove: `--yes` only (LVM refuses a PV still in a VG)
+            lvm.run_raw("pvremove", &["--yes".into(), name.clone()])
                 .map_err(|e| e.to_string())?;
             if find_pv(&lvm, &name)?.is_some() {
                 return Ok(ret(
@@ -414,22 +432,27 @@ fn lv_present_impl(call: &StateCall<'_>) -> Result<StateReturn, String> {
                 Some(true),
                 format!("Logical Volume {name} already present"),
             );
-            if let Some(ext) = &extents {
-                if ext.contains('%') {
-                    r.comment =
-                        format!("Logical Volume {name} already present, {ext} won't be resized.");
-                }
-                return Ok(r);
-            }
-            let Some(Size::Absolute { bytes, .. }) = want_bytes else {
-                return Ok(r);
-            };
             let extent = if lv.extent_size > 0 {
                 lv.extent_size
             } else {
                 4 << 20
             };
-            let want = bytes.div_ceil(extent) * extent;
+            let (want, resize_arg) = match (&extents, want_bytes) {
+                (Some(ext), _) if ext.contains('%') => {
+                    r.comment =
+                        format!("Logical Volume {name} already present, {ext} won't be resized.");
+                    return Ok(r);
+                }
+                (Some(ext), _) => match ext.parse::<u64>() {
+                    Ok(n) => (n * extent, ["-l".to_string(), ext.clone()]),
+                    Err(_) => return Ok(ret(call, Some(false), format!("Invalid extents {ext}"))),
+                },
+                (None, Some(Size::Absolute { bytes, .. })) => (
+                    bytes.div_ceil(extent) * extent,
+                    ["-L".to_string(), size.clone().unwrap_or_default()],
+                ),
+                _ => return Ok(r),
+            };
             if want == lv.size {
                 return Ok(r);
             }
@@ -447,24 +470,24 @@ fn lv_present_impl(call: &StateCall<'_>) -> Result<StateReturn, String> {
                     format!("Logical Volume {name} is set to be resized"),
                 ));
             }
-            let mut args = vec![
-                "-L".to_string(),
-                size.clone().unwrap_or_default(),
-                format!("/dev/{vg}/{name}"),
-            ];
+            let mut args: Vec<String> = resize_arg.to_vec();
+            args.push(format!("/dev/{vg}/{name}"));
             if call.get_bool("resizefs", false) {
                 args.push("--resizefs".into());
             }
-            if call.get_bool("force", false) {
-                args.push("--force".into());
-            }
+            // Salt's lvm.lvresize: --force, else -qq (answer no to prompts)
+            args.push(if call.get_bool("force", false) {
+                "--force".into()
+            } else {
+                "-qq".into()
+            });
             let out = lvm.run_raw("lvresize", &args).map_err(|e| e.to_string())?;
             let now = find_lv(&lvm, &vg, &name)?
                 .map(|l| l.size)
                 .unwrap_or(lv.size);
             if now != lv.size {
                 r.comment = format!("Resized Logical Volume {name}");
-                r.changes.insert("resized".into(), json!({"Output from lvresize": output_line(&out, &format!("Logical volume {vg}/{name} successfully resized."))}));
+                r.changes.insert("resized".into(), json!({"Output from lvresize": output_line(&out, &format!("Logical volume \"/dev/{vg}/{name}\" successfully resized."))}));
             } else {
                 r.result = Some(false);
                 r.comment = format!(
