@@ -393,7 +393,8 @@ impl Validator<'_> {
 /// removed, `#` starts a comment outside quotes, `export ` is ignored.
 pub fn parse_shell_assignments(text: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for line in text.lines() {
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
         let line = line.trim();
         let line = line.strip_prefix("export ").unwrap_or(line);
         if line.starts_with('#') {
@@ -405,9 +406,41 @@ pub fn parse_shell_assignments(text: &str) -> Vec<(String, String)> {
         if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             continue;
         }
-        out.push((key.to_string(), shell_word(rest)));
+        // a quoted value may go on over lines (`DEVS="/dev/vdb\n/dev/vdc"`)
+        let mut value = rest.to_string();
+        while open_quote(&value) {
+            match lines.next() {
+                Some(more) => {
+                    value.push('\n');
+                    value.push_str(more);
+                }
+                None => break,
+            }
+        }
+        out.push((key.to_string(), shell_word(&value).replace('\n', " ")));
     }
     out
+}
+
+/// Is a quote of `s` still open at its end?
+fn open_quote(s: &str) -> bool {
+    let mut quote: Option<char> = None;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (None, '#') => return false,
+            (None, '"' | '\'') => quote = Some(c),
+            (Some('"'), '\\') => {
+                chars.next();
+            }
+            (Some(q), c) if c == q => quote = None,
+            (None, '\\') => {
+                chars.next();
+            }
+            _ => {}
+        }
+    }
+    quote.is_some()
 }
 
 fn shell_word(s: &str) -> String {
@@ -531,6 +564,13 @@ mod tests {
                 .key,
             "EXTRA_DOCKER_STORAGE_OPTIONS"
         );
+    }
+
+    #[test]
+    fn quoted_values_over_lines() {
+        let c = from_file("DEVS=\"/dev/vdb\n  /dev/vdc\"\nVG=docker-vg\n").unwrap();
+        assert_eq!(c.devs, vec!["/dev/vdb", "/dev/vdc"]);
+        assert_eq!(c.vg.as_deref(), Some("docker-vg"));
     }
 
     #[test]

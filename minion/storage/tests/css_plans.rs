@@ -175,3 +175,27 @@ fn converged_host_plans_nothing() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn device_mapper_devs_are_refused_before_parted() {
+    let mut raw = RawSettings::default();
+    raw.merge_file("f", "DEVS=/dev/mapper/mpatha\nVG=docker-vg\n");
+    let cfg = raw.validate(Driver::Devicemapper).unwrap();
+    let facts = Facts {
+        disks: vec![Disk {
+            given: "/dev/mapper/mpatha".into(),
+            path: "/dev/dm-3".into(),
+            is_block: true,
+            is_partition: false,
+            first_child: None,
+            signatures: vec![],
+            size: 1 << 30,
+        }],
+        ..Facts::default()
+    };
+    let err = plan::disks(&cfg, &facts).unwrap_err();
+    assert!(
+        err.contains("/dev/mapper/mpatha is a device-mapper device (/dev/dm-3)"),
+        "{err}"
+    );
+}

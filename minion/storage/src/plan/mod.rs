@@ -156,6 +156,14 @@ pub fn disks(cfg: &CssConfig, facts: &Facts) -> Result<DiskPlan, String> {
         if !disk.is_block {
             return Err(format!("DEVS: {} is not a valid block device.", disk.path));
         }
+        if disk.path.starts_with("/dev/dm-") || disk.path.starts_with("/dev/mapper/") {
+            // the kernel makes no partition nodes on device-mapper devices
+            // (kpartx does, with other names): refuse before parted runs
+            return Err(format!(
+                "DEVS: {} is a device-mapper device ({}); give the underlying whole disk",
+                disk.given, disk.path
+            ));
+        }
         if disk.is_partition {
             return Err(format!(
                 "DEVS: {} is a partition. Partition specification unsupported at this time: name the whole disk.",
