@@ -403,30 +403,7 @@ fn needs_escape(c: char) -> bool {
 }
 
 fn escape(c: char) -> String {
-    let named = match c {
-        '\0' => Some('0'),
-        '\x07' => Some('a'),
-        '\x08' => Some('b'),
-        '\t' => Some('t'),
-        '\n' => Some('n'),
-        '\x0b' => Some('v'),
-        '\x0c' => Some('f'),
-        '\r' => Some('r'),
-        '\x1b' => Some('e'),
-        '"' => Some('"'),
-        '\\' => Some('\\'),
-        '\u{85}' => Some('N'),
-        '\u{a0}' => Some('_'),
-        '\u{2028}' => Some('L'),
-        '\u{2029}' => Some('P'),
-        _ => None,
-    };
-    match named {
-        Some(n) => format!("\\{n}"),
-        None if (c as u32) <= 0xff => format!("\\x{:02X}", c as u32),
-        None if (c as u32) <= 0xffff => format!("\\u{:04X}", c as u32),
-        None => format!("\\U{:08X}", c as u32),
-    }
+    halite_render::yaml::escape_char(c)
 }
 
 /// The text of a scalar as PyYAML's SafeRepresenter writes it, and whether it is a str.

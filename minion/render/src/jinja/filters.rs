@@ -165,43 +165,9 @@ pub fn yaml_encode(v: Value) -> Result<Value, Error> {
     Ok(Value::from_safe_string(yaml::dump_scalar(&data)))
 }
 
-/// PyYAML's `Emitter.write_double_quoted` (no `allow_unicode`, no line
-/// folding): its escapes, everything outside printable ASCII as `\xXX`,
-/// `\uXXXX` or `\UXXXXXXXX`.
+/// PyYAML's `Emitter.write_double_quoted` without `allow_unicode`.
 pub fn pyyaml_double_quoted(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        let named = match c {
-            '\0' => Some('0'),
-            '\x07' => Some('a'),
-            '\x08' => Some('b'),
-            '\t' => Some('t'),
-            '\n' => Some('n'),
-            '\x0B' => Some('v'),
-            '\x0C' => Some('f'),
-            '\r' => Some('r'),
-            '\x1B' => Some('e'),
-            '"' => Some('"'),
-            '\\' => Some('\\'),
-            '\u{85}' => Some('N'),
-            '\u{A0}' => Some('_'),
-            '\u{2028}' => Some('L'),
-            '\u{2029}' => Some('P'),
-            _ => None,
-        };
-        match named {
-            Some(n) => {
-                out.push('\\');
-                out.push(n);
-            }
-            None if (' '..='~').contains(&c) => out.push(c),
-            None if (c as u32) <= 0xFF => out.push_str(&format!("\\x{:02X}", c as u32)),
-            None if (c as u32) <= 0xFFFF => out.push_str(&format!("\\u{:04X}", c as u32)),
-            None => out.push_str(&format!("\\U{:08X}", c as u32)),
-        }
-    }
-    out.push('"');
-    out
+    yaml::double_quoted_text(text, false)
 }
 
 /// `yaml_dquote`: a double-quoted YAML string.

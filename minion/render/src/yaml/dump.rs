@@ -247,30 +247,58 @@ fn single_quoted(s: &str, indent: usize) -> String {
 }
 
 fn double_quoted(s: &str) -> String {
+    double_quoted_text(s, true)
+}
+
+/// A PyYAML double-quoted scalar (`Emitter.write_double_quoted`, no line
+/// folding): its named escapes; other characters outside printable ASCII
+/// (outside PyYAML's printable set with `allow_unicode`) as `\xXX`,
+/// `\uXXXX` or `\UXXXXXXXX`.
+pub fn double_quoted_text(s: &str, allow_unicode: bool) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
-        match c {
-            '\0' => out.push_str("\\0"),
-            '\x07' => out.push_str("\\a"),
-            '\x08' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\x0B' => out.push_str("\\v"),
-            '\x0C' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            '\x1B' => out.push_str("\\e"),
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{85}' => out.push_str("\\N"),
-            '\u{A0}' => out.push_str("\\_"),
-            '\u{2028}' => out.push_str("\\L"),
-            '\u{2029}' => out.push_str("\\P"),
-            c if is_printable(c) => out.push(c),
-            c if (c as u32) <= 0xFF => out.push_str(&format!("\\x{:02X}", c as u32)),
-            c if (c as u32) <= 0xFFFF => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push_str(&format!("\\U{:08X}", c as u32)),
+        let plain = if allow_unicode {
+            is_printable(c)
+        } else {
+            (' '..='~').contains(&c)
+        };
+        if plain && named_escape(c).is_none() {
+            out.push(c);
+        } else {
+            out.push_str(&escape_char(c));
         }
     }
     out.push('"');
     out
+}
+
+fn named_escape(c: char) -> Option<char> {
+    Some(match c {
+        '\0' => '0',
+        '\x07' => 'a',
+        '\x08' => 'b',
+        '\t' => 't',
+        '\n' => 'n',
+        '\x0B' => 'v',
+        '\x0C' => 'f',
+        '\r' => 'r',
+        '\x1B' => 'e',
+        '"' => '"',
+        '\\' => '\\',
+        '\u{85}' => 'N',
+        '\u{A0}' => '_',
+        '\u{2028}' => 'L',
+        '\u{2029}' => 'P',
+        _ => return None,
+    })
+}
+
+/// PyYAML's escape of one character inside a double-quoted scalar.
+pub fn escape_char(c: char) -> String {
+    match named_escape(c) {
+        Some(n) => format!("\\{n}"),
+        None if (c as u32) <= 0xFF => format!("\\x{:02X}", c as u32),
+        None if (c as u32) <= 0xFFFF => format!("\\u{:04X}", c as u32),
+        None => format!("\\U{:08X}", c as u32),
+    }
 }

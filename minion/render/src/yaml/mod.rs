@@ -13,7 +13,7 @@ mod tree;
 
 use halite_api::Value;
 
-pub use dump::{dump, dump_flow, dump_scalar};
+pub use dump::{double_quoted_text, dump, dump_flow, dump_scalar, escape_char};
 pub use errors::YamlError;
 
 /// Load one YAML document with Salt's scalar resolution (empty text → `Null`).
