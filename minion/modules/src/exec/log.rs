@@ -38,10 +38,11 @@ pub const SPECS: &[ExecSpec] = &[
     },
 ];
 
-fn message(call: &ExecCall<'_>) -> Result<String, halite_api::ExecError> {
+/// The one `message` argument of `level()` (Python's TypeError text otherwise).
+fn message(call: &ExecCall<'_>, level: &str) -> Result<String, halite_api::ExecError> {
     if call.args.len() > 1 {
         return Err(halite_api::ExecError::Invocation(format!(
-            "warning() takes 1 positional argument but {} were given",
+            "{level}() takes 1 positional argument but {} were given",
             call.args.len()
         )));
     }
@@ -50,26 +51,26 @@ fn message(call: &ExecCall<'_>) -> Result<String, halite_api::ExecError> {
 }
 
 fn debug(call: &ExecCall<'_>) -> ExecResult {
-    tracing::debug!(target: "salt.loaded.int.module.logmod", "{}", message(call)?);
+    tracing::debug!(target: "salt.loaded.int.module.logmod", "{}", message(call, "debug")?);
     ok(true)
 }
 
 fn info(call: &ExecCall<'_>) -> ExecResult {
-    tracing::info!(target: "salt.loaded.int.module.logmod", "{}", message(call)?);
+    tracing::info!(target: "salt.loaded.int.module.logmod", "{}", message(call, "info")?);
     ok(true)
 }
 
 fn warning(call: &ExecCall<'_>) -> ExecResult {
-    tracing::warn!(target: "salt.loaded.int.module.logmod", "{}", message(call)?);
+    tracing::warn!(target: "salt.loaded.int.module.logmod", "{}", message(call, "warning")?);
     ok(true)
 }
 
 fn error(call: &ExecCall<'_>) -> ExecResult {
-    tracing::error!(target: "salt.loaded.int.module.logmod", "{}", message(call)?);
+    tracing::error!(target: "salt.loaded.int.module.logmod", "{}", message(call, "error")?);
     ok(true)
 }
 
 fn critical(call: &ExecCall<'_>) -> ExecResult {
-    tracing::error!(target: "salt.loaded.int.module.logmod", "CRITICAL {}", message(call)?);
+    tracing::error!(target: "salt.loaded.int.module.logmod", "CRITICAL {}", message(call, "critical")?);
     ok(true)
 }
