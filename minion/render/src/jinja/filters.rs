@@ -54,7 +54,8 @@ pub fn json_filter(v: Value, kwargs: Kwargs) -> Result<Value, Error> {
     Ok(Value::from_safe_string(python_json(&data, indent, 0)))
 }
 
-fn sort_maps(v: &mut Json) {
+/// Sort every mapping's keys, recursively (Python's `sort_keys=True`).
+pub fn sort_maps(v: &mut Json) {
     match v {
         Json::Object(m) => {
             m.sort_keys();

@@ -9,7 +9,7 @@ mod filters;
 mod percent;
 mod strmethods;
 mod tuple;
-pub use filters::python_json;
+pub use filters::{python_json, sort_maps};
 pub mod mutable;
 mod rewrite;
 mod salt;

@@ -6,9 +6,9 @@
 use halite_api::{StateCall, StateReturn, Value};
 use regex::Regex;
 
-use super::{error, expand_name};
+use super::{edit, error, expand_name};
 use crate::states::ret;
-use crate::util::{atomic, diff};
+use crate::util::diff;
 
 const MARKER_START: &str = "#-- start managed zone --";
 const MARKER_END: &str = "#-- end managed zone --";
@@ -234,7 +234,9 @@ pub fn blockreplace(call: &StateCall<'_>) -> StateReturn {
         r.comment = "Changes would be made".into();
         return r;
     }
-    if let Err(e) = write(call, &name, &new.concat()) {
+    let written = edit::write_backup(&name, &edit::backup_suffix(call), &text)
+        .and_then(|_| edit::write_text(&name, &new.concat()));
+    if let Err(e) = written {
         r.changes.clear();
         r.comment = format!("Encountered error managing block: {e}. See the log for details.");
         return r;
@@ -242,17 +244,4 @@ pub fn blockreplace(call: &StateCall<'_>) -> StateReturn {
     r.result = Some(true);
     r.comment = "Changes were made".into();
     r
-}
-
-fn write(call: &StateCall<'_>, name: &str, text: &str) -> Result<(), String> {
-    let backup = match call.get("backup") {
-        Some(Value::Bool(false)) => None,
-        Some(v) if !v.is_null() => Some(halite_api::module::value_to_arg_string(v)),
-        _ => Some(".bak".to_string()),
-    };
-    if let Some(suffix) = backup.filter(|s| !s.is_empty() && s != "False") {
-        std::fs::copy(name, format!("{name}{suffix}")).map_err(|e| e.to_string())?;
-    }
-    atomic::write_atomic(std::path::Path::new(name), text.as_bytes(), 0o644)
-        .map_err(|e| e.to_string())
 }

@@ -47,12 +47,12 @@ fn read_text(name: &str) -> Result<String, String> {
         .map_err(|e| format!("Unable to read {name}: {e}"))
 }
 
-fn write_text(name: &str, text: &str) -> Result<(), String> {
+pub(super) fn write_text(name: &str, text: &str) -> Result<(), String> {
     atomic::write_atomic(Path::new(name), text.as_bytes(), 0o644)
         .map_err(|e| format!("Unable to write {name}: {e}"))
 }
 
-fn write_backup(name: &str, suffix: &str, original: &str) -> Result<(), String> {
+pub(super) fn write_backup(name: &str, suffix: &str, original: &str) -> Result<(), String> {
     if suffix.is_empty() {
         return Ok(());
     }
@@ -61,6 +61,19 @@ fn write_backup(name: &str, suffix: &str, original: &str) -> Result<(), String> 
         .map(|_| ())
         .or_else(|_| std::fs::write(&bak, original))
         .map_err(|e| format!("Unable to write backup {bak}: {e}"))
+}
+
+/// The `backup` argument as a suffix (`.bak` by default, empty for False).
+pub(super) fn backup_suffix(call: &StateCall<'_>) -> String {
+    call.get("backup")
+        .map(|b| {
+            if b == &Value::Bool(false) {
+                String::new()
+            } else {
+                halite_api::module::value_to_arg_string(b)
+            }
+        })
+        .unwrap_or_else(|| ".bak".into())
 }
 
 /// `"\n".join(difflib.unified_diff(old_lines, new_lines))` as `file.append` reports it.
@@ -339,17 +352,7 @@ fn replace_text(call: &StateCall<'_>, name: &str) -> Result<Option<Value>, Strin
         return Ok(None);
     }
     if !call.test {
-        let backup = call
-            .get("backup")
-            .map(|b| {
-                if b == &Value::Bool(false) {
-                    String::new()
-                } else {
-                    halite_api::module::value_to_arg_string(b)
-                }
-            })
-            .unwrap_or_else(|| ".bak".into());
-        write_backup(name, &backup, &original)?;
+        write_backup(name, &backup_suffix(call), &original)?;
         write_text(name, &new)?;
     }
     if show_changes(call) {

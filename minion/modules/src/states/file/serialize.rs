@@ -51,8 +51,7 @@ pub fn serialize(call: &StateCall<'_>) -> StateReturn {
             format!(
                 "The {serializer} serializer could not be found. It either does not exist or its prerequisites are not installed."
             ),
-        )
-        .with_result(false);
+        );
     }
     if call.get_bool("merge_if_exists", false) && Path::new(&name).is_file() {
         let text = std::fs::read_to_string(&name).unwrap_or_default();
@@ -108,36 +107,10 @@ pub fn serialize(call: &StateCall<'_>) -> StateReturn {
     r
 }
 
-trait WithResult {
-    fn with_result(self, result: bool) -> Self;
-}
-
-impl WithResult for StateReturn {
-    fn with_result(mut self, result: bool) -> Self {
-        self.result = Some(result);
-        self
-    }
-}
-
-fn sorted(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            Value::Object(
-                keys.into_iter()
-                    .map(|k| (k.clone(), sorted(&m[k])))
-                    .collect(),
-            )
-        }
-        Value::Array(a) => Value::Array(a.iter().map(sorted).collect()),
-        other => other.clone(),
-    }
-}
-
 /// Salt's serializers as `file.serialize` configures them.
 fn serialize_data(serializer: &str, data: &Value) -> String {
-    let data = sorted(data);
+    let mut data = data.clone();
+    halite_render::jinja::sort_maps(&mut data);
     match serializer {
         "json" => serde_json::to_string_pretty(&data).unwrap_or_default(),
         _ => {
