@@ -23,6 +23,23 @@ pub trait TemplateRenderer: Send + Sync {
     ) -> Result<String, String>;
 }
 
+/// A renderer that returns templates unrendered: for contexts without a
+/// template engine, such as module tests.
+pub struct VerbatimTemplates;
+
+impl TemplateRenderer for VerbatimTemplates {
+    fn render_template(
+        &self,
+        _: &Ctx,
+        _: &str,
+        text: &str,
+        _: &Map,
+        _: &str,
+    ) -> Result<String, String> {
+        Ok(text.to_string())
+    }
+}
+
 /// Calls an execution function by name (what templates see as `salt['mod.fun']`).
 pub trait SaltCaller: Send + Sync {
     fn call(

@@ -44,6 +44,25 @@ pub trait FileClient: Send + Sync {
     }
 }
 
+/// A fileserver with no files (a `base` env only): for contexts that
+/// serve no `salt://` tree, such as module tests.
+pub struct NoFiles;
+
+impl FileClient for NoFiles {
+    fn cache_file(&self, _path: &str, _saltenv: &str) -> Result<Option<PathBuf>, FileError> {
+        Ok(None)
+    }
+    fn list_files(&self, _saltenv: &str) -> Result<Vec<String>, FileError> {
+        Ok(vec![])
+    }
+    fn list_dirs(&self, _saltenv: &str) -> Result<Vec<String>, FileError> {
+        Ok(vec![])
+    }
+    fn envs(&self) -> Result<Vec<String>, FileError> {
+        Ok(vec!["base".into()])
+    }
+}
+
 /// Split `salt://path?saltenv=env` into (path, saltenv override).
 pub fn parse_salt_url(url: &str) -> Option<(String, Option<String>)> {
     let rest = url.strip_prefix("salt://")?;

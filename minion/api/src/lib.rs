@@ -15,8 +15,8 @@ pub mod py;
 pub mod runner;
 pub mod value;
 
-pub use ctx::{Ctx, SaltCaller, TemplateRenderer};
-pub use files::{FileClient, FileError};
+pub use ctx::{Ctx, SaltCaller, TemplateRenderer, VerbatimTemplates};
+pub use files::{FileClient, FileError, NoFiles};
 pub use module::{
     ExecCall, ExecError, ExecFn, ExecOutput, ExecSpec, Registry, StateCall, StateFn, StateReturn,
     StateSpec,

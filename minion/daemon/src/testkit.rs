@@ -2,13 +2,10 @@
 //! renderer, and a `Ctx` over a given set of functions.
 
 use std::collections::VecDeque;
-use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-use halite_api::{
-    Ctx, ExecSpec, FileClient, FileError, Map, Registry, SystemRunner, TemplateRenderer, Value,
-};
+use halite_api::{Ctx, ExecSpec, Map, Registry, SystemRunner, Value};
 
 use crate::link::{Link, LinkError};
 
@@ -70,39 +67,7 @@ impl Link for FakeLink {
     }
 }
 
-/// A fileserver with no files.
-pub struct NoFiles;
-
-impl FileClient for NoFiles {
-    fn cache_file(&self, _path: &str, _saltenv: &str) -> Result<Option<PathBuf>, FileError> {
-        Ok(None)
-    }
-    fn list_files(&self, _saltenv: &str) -> Result<Vec<String>, FileError> {
-        Ok(vec![])
-    }
-    fn list_dirs(&self, _saltenv: &str) -> Result<Vec<String>, FileError> {
-        Ok(vec![])
-    }
-    fn envs(&self) -> Result<Vec<String>, FileError> {
-        Ok(vec!["base".into()])
-    }
-}
-
-/// Templates are returned unrendered.
-pub struct VerbatimTemplates;
-
-impl TemplateRenderer for VerbatimTemplates {
-    fn render_template(
-        &self,
-        _: &Ctx,
-        _: &str,
-        text: &str,
-        _: &Map,
-        _: &str,
-    ) -> Result<String, String> {
-        Ok(text.to_string())
-    }
-}
+pub use halite_api::{NoFiles, VerbatimTemplates};
 
 /// A `Ctx` whose registry holds `specs` and this crate's `saltutil.*`, with
 /// a cachedir that does not exist (so no job is running).

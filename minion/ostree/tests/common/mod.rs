@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use halite_api::{
-    CmdOutput, CmdSpec, CommandRunner, Ctx, FileClient, FileError, Map, Registry, RunError,
-    StateReturn, SystemRunner, TemplateRenderer, Value,
+    CmdOutput, CmdSpec, CommandRunner, Ctx, Registry, RunError, StateReturn, SystemRunner, Value,
 };
 use serde_json::json;
 
@@ -146,36 +145,6 @@ pub fn is_read_only(cmd: &str) -> bool {
         || cmd == "bootc status --json"
 }
 
-struct NoFiles;
-impl FileClient for NoFiles {
-    fn cache_file(&self, _: &str, _: &str) -> Result<Option<PathBuf>, FileError> {
-        Ok(None)
-    }
-    fn list_files(&self, _: &str) -> Result<Vec<String>, FileError> {
-        Ok(vec![])
-    }
-    fn list_dirs(&self, _: &str) -> Result<Vec<String>, FileError> {
-        Ok(vec![])
-    }
-    fn envs(&self) -> Result<Vec<String>, FileError> {
-        Ok(vec!["base".into()])
-    }
-}
-
-struct NoTemplates;
-impl TemplateRenderer for NoTemplates {
-    fn render_template(
-        &self,
-        _: &Ctx,
-        _: &str,
-        t: &str,
-        _: &Map,
-        _: &str,
-    ) -> Result<String, String> {
-        Ok(t.to_string())
-    }
-}
-
 /// A context with this crate's functions over `runner`; `opts` merged in.
 pub fn ctx_with(runner: Arc<dyn CommandRunner>, opts: Value) -> Ctx {
     let mut reg = Registry::new();
@@ -189,8 +158,8 @@ pub fn ctx_with(runner: Arc<dyn CommandRunner>, opts: Value) -> Ctx {
         saltenv: "base".into(),
         test: false,
         runner,
-        files: Arc::new(NoFiles),
-        templates: Arc::new(NoTemplates),
+        files: Arc::new(halite_api::NoFiles),
+        templates: Arc::new(halite_api::VerbatimTemplates),
         registry: Arc::new(reg),
     }
 }

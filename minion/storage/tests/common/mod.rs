@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use halite_api::{
-    CmdOutput, CmdSpec, CommandRunner, Ctx, FileClient, FileError, Map, Registry, RunError,
-    StateReturn, SystemRunner, TemplateRenderer, Value,
+    CmdOutput, CmdSpec, CommandRunner, Ctx, Registry, RunError, StateReturn, SystemRunner, Value,
 };
 use serde_json::json;
 
@@ -231,32 +230,13 @@ impl Rig {
     /// hidden data and metadata LVs, and a thin-pool LV is written over them
     /// with `vgcfgrestore --force`.
     pub fn metadata_only_pool(&self, vg: &str, pool: &str) {
-        self.lvm(
-            "lvcreate",
-            &[
-                "-an",
-                "-Zn",
-                "-y",
-                "-L",
-                "400M",
-                "-n",
-                &format!("{pool}D"),
-                vg,
-            ],
-        );
-        self.lvm(
-            "lvcreate",
-            &[
-                "-an",
-                "-Zn",
-                "-y",
-                "-L",
-                "8M",
-                "-n",
-                &format!("{pool}M"),
-                vg,
-            ],
-        );
+        for (suffix, size) in [("D", "400M"), ("M", "8M")] {
+            let name = format!("{pool}{suffix}");
+            self.lvm(
+                "lvcreate",
+                &["-an", "-Zn", "-y", "-L", size, "-n", &name, vg],
+            );
+        }
         let file = self.path("vg.txt");
         self.lvm("vgcfgbackup", &["-f", &file, vg]);
         let text = std::fs::read_to_string(&file).unwrap();
@@ -362,36 +342,6 @@ impl Drop for Rig {
     }
 }
 
-struct NoFiles;
-impl FileClient for NoFiles {
-    fn cache_file(&self, _: &str, _: &str) -> Result<Option<PathBuf>, FileError> {
-        Ok(None)
-    }
-    fn list_files(&self, _: &str) -> Result<Vec<String>, FileError> {
-        Ok(vec![])
-    }
-    fn list_dirs(&self, _: &str) -> Result<Vec<String>, FileError> {
-        Ok(vec![])
-    }
-    fn envs(&self) -> Result<Vec<String>, FileError> {
-        Ok(vec!["base".into()])
-    }
-}
-
-struct NoTemplates;
-impl TemplateRenderer for NoTemplates {
-    fn render_template(
-        &self,
-        _: &Ctx,
-        _: &str,
-        t: &str,
-        _: &Map,
-        _: &str,
-    ) -> Result<String, String> {
-        Ok(t.to_string())
-    }
-}
-
 impl Rig {
     /// A minion context: this crate's functions, LVM pointed at the rig.
     pub fn ctx(&self) -> Ctx {
@@ -405,8 +355,8 @@ impl Rig {
             saltenv: "base".into(),
             test: false,
             runner: self.recorder.clone(),
-            files: Arc::new(NoFiles),
-            templates: Arc::new(NoTemplates),
+            files: Arc::new(halite_api::NoFiles),
+            templates: Arc::new(halite_api::VerbatimTemplates),
             registry: Arc::new(reg),
         }
     }
