@@ -5,6 +5,7 @@ base:
   'G@roles:k8s-node':
     - match: compound
     - roles.k8s-node
+    - network
   'G@ostree_booted:True':
     - match: compound
     - os

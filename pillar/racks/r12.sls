@@ -22,3 +22,24 @@ container_storage:
   container_root_lv_mount_path: /var/lib/containers/storage
   storage_conf: /etc/containers/storage.conf
   output_file: ''
+# Host network (formulas/node-network): the seed's flat ToR segment, nodes on
+# 10.9.4.0/22 behind orb0, pods on 10.10.0.0/22 by proxy ARP. The netns
+# tests build exactly this topology (tests/netns).
+node_network:
+  nic: eth0
+  bridge: orb0
+  prefix: 22
+  tor: 10.9.4.1
+  pod_prefix: 22
+  pod_gateway: 10.10.0.1
+  confirm_timeout: 30
+  nodes:
+    r12-n01:
+      ip: 10.9.4.11
+      pods:
+        veth1a: {netns: p1a, ip: 10.10.2.2}
+        veth1b: {netns: p1b, ip: 10.10.3.2}
+    r12-n02:
+      ip: 10.9.4.12
+      pods:
+        veth2a: {netns: p2a, ip: 10.10.2.3}

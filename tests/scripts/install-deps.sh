@@ -2,9 +2,11 @@
 # Install the Debian packages the tests need (no-op when present).
 set -euo pipefail
 # lvm2 ... xfsprogs: the storage tests on loop devices; qemu ... cpio, kmod:
-# the storage VM (Debian kernel + busybox initramfs under TCG).
+# the storage VM (Debian kernel + busybox initramfs under TCG); iputils-ping ...
+# openvswitch-switch: the network tests in namespaces (userspace OVS datapath).
 pkgs=(python3-venv iproute2 ostree e2fsprogs lvm2 thin-provisioning-tools parted xfsprogs
-      util-linux qemu-system-x86 linux-image-amd64 busybox-static cpio kmod)
+      util-linux qemu-system-x86 linux-image-amd64 busybox-static cpio kmod
+      iputils-ping iputils-arping ethtool openvswitch-switch)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -98,6 +98,19 @@ pub enum RunError {
 /// Runs commands. Implemented by [`SystemRunner`] and by test fakes.
 pub trait CommandRunner: Send + Sync {
     fn run(&self, spec: &CmdSpec) -> Result<CmdOutput, RunError>;
+
+    /// Start `argv` as a process that outlives the caller: its own session,
+    /// stdio on /dev/null, reparented to init (no zombie left behind).
+    /// Returns once it has started. Runners that cannot do this say so.
+    fn spawn_detached(&self, argv: &[String]) -> Result<(), RunError> {
+        Err(RunError::Spawn {
+            cmd: argv.join(" "),
+            source: std::io::Error::new(
+                std::io::ErrorKind::Unsupported,
+                "this runner cannot start detached processes",
+            ),
+        })
+    }
 }
 
 /// Runs commands on the host with `std::process`.
@@ -105,6 +118,35 @@ pub trait CommandRunner: Send + Sync {
 pub struct SystemRunner;
 
 impl CommandRunner for SystemRunner {
+    /// `setsid --fork ARGV`: util-linux forks the program into a new session
+    /// and exits at once, so the program is reparented to init.
+    #[allow(clippy::disallowed_methods)] // the single sanctioned place that spawns processes
+    fn spawn_detached(&self, argv: &[String]) -> Result<(), RunError> {
+        if argv.is_empty() {
+            return Err(RunError::Empty);
+        }
+        let shown = argv.join(" ");
+        let status = Command::new("setsid")
+            .arg("--fork")
+            .args(argv)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map_err(|source| RunError::Spawn {
+                cmd: shown.clone(),
+                source,
+            })?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(RunError::Spawn {
+                cmd: shown,
+                source: std::io::Error::other(format!("setsid exited with {status}")),
+            })
+        }
+    }
+
     #[allow(clippy::disallowed_methods)] // the single sanctioned place that spawns processes
     fn run(&self, spec: &CmdSpec) -> Result<CmdOutput, RunError> {
         let argv = effective_argv(spec)?;

@@ -42,6 +42,7 @@ pub fn build_registry() -> Registry {
     halite_modules::register(&mut reg);
     halite_ostree::register(&mut reg);
     halite_storage::register(&mut reg);
+    halite_net::register(&mut reg);
     halite_state::register(&mut reg);
     crate::saltutil::register(&mut reg);
     reg
@@ -63,6 +64,16 @@ fn stop_flag() -> Result<Arc<AtomicBool>, DaemonError> {
     Ok(stop)
 }
 
+/// Roll back network changes a previous run applied but never confirmed
+/// (it was killed mid-change): before anything else, the node must be back
+/// on the network it had.
+pub fn recover_network(opts: &Map) {
+    let cachedir = text_opt(opts, "cachedir").unwrap_or_else(|| "/var/cache/salt/minion".into());
+    for line in halite_net::recover_at_start(Path::new(&cachedir)) {
+        tracing::warn!("{line}");
+    }
+}
+
 /// Run the minion until SIGTERM/SIGINT or a fatal link error.
 pub fn run(config: MinionConfig) -> Result<(), DaemonError> {
     let opts = config.opts.clone();
@@ -76,6 +87,7 @@ pub fn run(config: MinionConfig) -> Result<(), DaemonError> {
         None => None,
     };
     let stop = stop_flag()?;
+    recover_network(&opts);
     tracing::info!("halite minion '{id}' connecting to the master");
     let connected = Arc::new(AtomicBool::new(false));
     crate::ostree_gate::watch_master(&opts, Arc::clone(&connected));

@@ -31,7 +31,7 @@ mod tests;
 
 use halite_config::MinionConfig;
 
-pub use daemon::build_registry;
+pub use daemon::{build_registry, recover_network};
 pub use link::{Link, LinkError};
 pub use minion::{Minion, Services};
 

@@ -127,6 +127,7 @@ pub fn registry() -> Registry {
     halite_modules::register(&mut reg);
     halite_ostree::register(&mut reg);
     halite_storage::register(&mut reg);
+    halite_net::register(&mut reg);
     halite_state::register(&mut reg);
     halite_daemon::saltutil::register(&mut reg);
     reg

@@ -78,6 +78,7 @@ pub fn main(argv: &[String]) -> i32 {
     let mut opts = config.opts;
     context::apply_cli_overrides(&mut opts, &args);
     logging::init(&LogSettings::from_opts(&opts));
+    halite_daemon::recover_network(&opts);
     run(&args, opts)
 }
 

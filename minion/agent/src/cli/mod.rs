@@ -16,6 +16,9 @@ pub enum Program {
     Help,
     /// `halite --version`: the version line, exit 0.
     Version,
+    /// `halite net-watchdog RECORD`: started by a network change, rolls it
+    /// back at its deadline unless it was confirmed (not for people).
+    NetWatchdog(String),
     /// Unknown or missing subcommand: print usage, exit 64.
     Usage(String),
 }
@@ -40,6 +43,7 @@ pub fn dispatch(argv: &[String]) -> Program {
     match rest.first().map(String::as_str) {
         Some("call") => Program::Call(rest[1..].to_vec()),
         Some("minion") => Program::Minion(rest[1..].to_vec()),
+        Some("net-watchdog") if rest.len() == 2 => Program::NetWatchdog(rest[1].clone()),
         Some("-h" | "--help" | "help") => Program::Help,
         Some("--version") => Program::Version,
         // salt-call's versions report (Salt and dependency versions).
@@ -60,6 +64,7 @@ pub fn run(argv: &[String]) -> i32 {
     match dispatch(argv) {
         Program::Call(args) => crate::call::main(&args),
         Program::Minion(args) => minion_args::main(&args),
+        Program::NetWatchdog(record) => halite_net::watchdog_main(Path::new(&record)),
         Program::Help => {
             println!("{USAGE}\n\n{COMMANDS}");
             0
