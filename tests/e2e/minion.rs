@@ -20,6 +20,7 @@ fn master_with(extra: Value) -> Master {
     let venv = require_venv();
     let spec = MasterSpec {
         extra: extra.as_object().cloned().unwrap_or_default(),
+        ..Default::default()
     };
     let master = Master::start(&venv, spec);
     fs::write(

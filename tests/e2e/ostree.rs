@@ -104,7 +104,13 @@ fn master(venv: &Path) -> Master {
         "pillar_roots".into(),
         json!({"base": [repo.join("pillar")]}),
     );
-    Master::start(venv, MasterSpec { extra })
+    Master::start(
+        venv,
+        MasterSpec {
+            extra,
+            ..Default::default()
+        },
+    )
 }
 
 fn apply_os(master: &Master, id: &str) -> Value {

@@ -56,7 +56,13 @@ fn start_pair(venv: &Path) -> Pair {
         )
         .unwrap();
     }
-    let master = Master::start(venv, MasterSpec { extra });
+    let master = Master::start(
+        venv,
+        MasterSpec {
+            extra,
+            ..Default::default()
+        },
+    );
     let grains = json!({"grains": {"rack": "r12", "roles": ["k8s-node"]}});
     let py = Minion::start(&master, PY, Flavor::Python, grains.clone());
     let halite = Minion::start(&master, HALITE, Flavor::Halite, grains);

@@ -23,6 +23,8 @@ pub struct Minion {
     pub dir: tempfile::TempDir,
     /// Extra environment of the minion process (e.g. a PATH with fakes first).
     pub env: Vec<(String, String)>,
+    /// The network namespace the minion runs in, if any.
+    pub netns: Option<String>,
     child: Option<Child>,
 }
 
@@ -60,10 +62,35 @@ impl Minion {
             flavor,
             dir,
             env,
+            netns: None,
             child: None,
         };
         m.write_config(master, extra);
         let mut m = m;
+        m.spawn(&master.venv);
+        m
+    }
+
+    /// A Halite minion inside network namespace `netns`, reaching `master`
+    /// at its address there.
+    pub fn start_in_netns(master: &Master, id: &str, extra: Value, netns: &str) -> Minion {
+        let dir = tempfile::Builder::new()
+            .prefix("halite-minion-")
+            .tempdir()
+            .expect("tempdir");
+        let mut m = Minion {
+            id: id.to_string(),
+            flavor: Flavor::Halite,
+            dir,
+            env: Vec::new(),
+            netns: Some(netns.to_string()),
+            child: None,
+        };
+        let mut extra = extra;
+        if let Value::Object(o) = &mut extra {
+            o.entry("master").or_insert(json!(master.host));
+        }
+        m.write_config(master, extra);
         m.spawn(&master.venv);
         m
     }
@@ -101,14 +128,21 @@ impl Minion {
     #[allow(clippy::disallowed_methods)] // test harness: starts the minion under test
     fn spawn(&mut self, venv: &Path) {
         let conf = self.conf_dir();
-        let mut cmd = match self.flavor {
-            Flavor::Halite => {
-                let mut c = Command::new(crate::halite_bin());
-                c.arg("minion");
+        let program = match self.flavor {
+            Flavor::Halite => crate::halite_bin(),
+            Flavor::Python => venv.join("bin/salt-minion"),
+        };
+        let mut cmd = match &self.netns {
+            Some(ns) => {
+                let mut c = Command::new("ip");
+                c.args(["netns", "exec", ns]).arg(program);
                 c
             }
-            Flavor::Python => Command::new(venv.join("bin/salt-minion")),
+            None => Command::new(program),
         };
+        if self.flavor == Flavor::Halite {
+            cmd.arg("minion");
+        }
         cmd.envs(self.env.iter().cloned());
         cmd.arg("-c")
             .arg(&conf)

@@ -105,6 +105,10 @@ pub struct Master {
     pub dir: tempfile::TempDir,
     pub publish_port: u16,
     pub ret_port: u16,
+    /// The network namespace the master (and its CLIs) run in, if any.
+    pub netns: Option<String>,
+    /// The address it listens on (`127.0.0.1` unless in a namespace).
+    pub host: String,
     child: Option<Child>,
 }
 
@@ -113,6 +117,8 @@ pub struct Master {
 pub struct MasterSpec {
     /// Extra master config keys.
     pub extra: serde_json::Map<String, Value>,
+    /// Run inside this network namespace, listening on this address.
+    pub netns: Option<(String, String)>,
 }
 
 impl Master {
@@ -140,6 +146,11 @@ impl Master {
             dir,
             publish_port: free_port(),
             ret_port: free_port(),
+            host: spec
+                .netns
+                .as_ref()
+                .map_or("127.0.0.1".into(), |(_, ip)| ip.clone()),
+            netns: spec.netns.as_ref().map(|(ns, _)| ns.clone()),
             child: None,
         };
         fs::create_dir_all(m.conf_dir()).unwrap();
@@ -153,7 +164,7 @@ impl Master {
     fn write_config(&self, spec: &MasterSpec) {
         let root = self.dir.path();
         let mut conf = json!({
-            "interface": "127.0.0.1",
+            "interface": self.host,
             "publish_port": self.publish_port,
             "ret_port": self.ret_port,
             "root_dir": root.join("root"),
@@ -179,9 +190,38 @@ impl Master {
         .unwrap();
     }
 
-    #[allow(clippy::disallowed_methods)] // test harness: starts the real salt-master
+    /// A command for `program`, inside the master's namespace if it has one.
+    #[allow(clippy::disallowed_methods)] // test harness: starts the real Salt programs
+    fn command(&self, program: PathBuf) -> Command {
+        match &self.netns {
+            Some(ns) => {
+                let mut c = Command::new("ip");
+                c.args(["netns", "exec", ns]).arg(program);
+                c
+            }
+            None => Command::new(program),
+        }
+    }
+
+    /// Whether the master accepts connections on `port` (from its namespace).
+    #[allow(clippy::disallowed_methods)] // test harness: probes the master's port
+    fn wait_port(&self, port: u16, limit: Duration) -> bool {
+        let Some(ns) = &self.netns else {
+            return wait_listening(port, limit);
+        };
+        let probe = format!("exec 3<>/dev/tcp/{}/{port}", self.host);
+        crate::net::wait_until(limit, || {
+            Command::new("ip")
+                .args(["netns", "exec", ns, "bash", "-c", &probe])
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+    }
+
     fn spawn(&mut self) {
-        let child = Command::new(self.venv.join("bin/salt-master"))
+        let child = self
+            .command(self.venv.join("bin/salt-master"))
             .args(["-c", self.conf_dir().to_str().unwrap(), "-l", "warning"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -189,12 +229,12 @@ impl Master {
             .expect("start salt-master");
         self.child = Some(child);
         assert!(
-            wait_listening(self.ret_port, Duration::from_secs(60)),
+            self.wait_port(self.ret_port, Duration::from_secs(60)),
             "salt-master did not listen on {}",
             self.ret_port
         );
         assert!(
-            wait_listening(self.publish_port, Duration::from_secs(30)),
+            self.wait_port(self.publish_port, Duration::from_secs(30)),
             "salt-master publish port not up"
         );
     }
@@ -216,7 +256,7 @@ impl Master {
     /// Run a master-side CLI (`salt`, `salt-run`, `salt-key`) with `-c conf_dir`.
     #[allow(clippy::disallowed_methods)] // test harness: drives the real Salt CLIs
     pub fn cli(&self, tool: &str, args: &[&str]) -> Output {
-        Command::new(self.venv.join("bin").join(tool))
+        self.command(self.venv.join("bin").join(tool))
             .arg("-c")
             .arg(self.conf_dir())
             .args(args)
@@ -229,7 +269,7 @@ impl Master {
     #[allow(clippy::disallowed_methods)] // test harness: drives the real Salt CLIs
     pub fn spawn_cli(&self, tool: &str, args: &[&str], out: &Path) -> Child {
         let file = fs::File::create(out).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
-        Command::new(self.venv.join("bin").join(tool))
+        self.command(self.venv.join("bin").join(tool))
             .arg("-c")
             .arg(self.conf_dir())
             .args(args)

@@ -89,6 +89,12 @@ impl CommandRunner for JobRunner {
         tagged.env.insert(JID_ENV.into(), self.jid.clone());
         self.inner.run(&tagged)
     }
+
+    /// Not tagged: a detached process (the network watchdog) must outlive
+    /// the job, also when the job is killed.
+    fn spawn_detached(&self, argv: &[String]) -> Result<(), RunError> {
+        self.inner.spawn_detached(argv)
+    }
 }
 
 /// Pids of the processes started by job `jid` (scan of `/proc/*/environ`).
