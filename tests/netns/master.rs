@@ -37,7 +37,14 @@ fn salt_targets_the_rack_and_the_node_moves_onto_orb0_keeping_its_master() {
     );
     wait_answering(&master, &minion);
 
-    let (v, code) = master.salt_json(&["-G", "rack:r12", "state.apply", "network", "--timeout", "60"]);
+    let (v, code) = master.salt_json(&[
+        "-G",
+        "rack:r12",
+        "state.apply",
+        "network",
+        "--timeout",
+        "60",
+    ]);
     let states = v["r12-n01"]
         .as_object()
         .unwrap_or_else(|| panic!("no return from r12-n01: {v:#}\n{}", minion.log()));
@@ -55,7 +62,10 @@ fn salt_targets_the_rack_and_the_node_moves_onto_orb0_keeping_its_master() {
         comment.contains(&format!("tcp 192.0.2.10:{}", master.ret_port)),
         "the move was confirmed against the master: {comment}"
     );
-    let addrs = nsx_ok(&topo.node(1), &["ip", "-4", "-o", "addr", "show", "dev", "orb0"]);
+    let addrs = nsx_ok(
+        &topo.node(1),
+        &["ip", "-4", "-o", "addr", "show", "dev", "orb0"],
+    );
     assert!(addrs.contains("10.9.4.11/22"), "{addrs}");
     assert!(ping(&topo.ext(), "10.9.4.11"));
     wait_answering(&master, &minion);
