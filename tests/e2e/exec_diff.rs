@@ -29,8 +29,16 @@ use halite_tests::require_salt;
 use halite_tests::salt::{drop_version_differences, venv_version, Master, MasterSpec, PINNED_SALT};
 use serde_json::{json, Value};
 
-/// Execution modules Halite has and Salt does not (halite-ostree).
-const HALITE_ONLY_MODULES: &[&str] = &["bootc", "docker_storage", "rpm_ostree"];
+/// Execution modules Halite has and Salt 3008 does not (halite-ostree,
+/// halite-storage, halite-net).
+/// `openvswitch` is in Salt 3006/3007 core; 3008 moved it to an extension.
+const HALITE_ONLY_MODULES: &[&str] = &[
+    "bootc",
+    "docker_storage",
+    "halite_net",
+    "openvswitch",
+    "rpm_ostree",
+];
 
 const PY: &str = "xdiff-py";
 const HALITE: &str = "xdiff-halite";

@@ -6,7 +6,7 @@ set -euo pipefail
 # openvswitch-switch: the network tests in namespaces (userspace OVS datapath).
 pkgs=(python3-venv iproute2 ostree e2fsprogs lvm2 thin-provisioning-tools parted xfsprogs
       util-linux qemu-system-x86 linux-image-amd64 busybox-static cpio kmod
-      iputils-ping iputils-arping ethtool openvswitch-switch)
+      iputils-ping iputils-arping ethtool openvswitch-switch containernetworking-plugins)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

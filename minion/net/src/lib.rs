@@ -10,15 +10,17 @@
 //!   a watchdog process, reachability checks, rollback.
 //! * [`states`], [`exec`]: what Salt calls.
 
-use halite_api::Registry;
-
+#[cfg(feature = "salt")]
 pub mod exec;
 pub mod model;
 pub mod netlink;
 pub mod op;
+#[cfg(feature = "salt")]
 pub mod ovs;
 pub mod plan;
+#[cfg(feature = "salt")]
 pub mod states;
+#[cfg(feature = "salt")]
 pub mod txn;
 
 /// Why a network operation failed.
@@ -65,21 +67,24 @@ impl NetError {
 }
 
 /// Register every function and state of this crate.
-pub fn register(reg: &mut Registry) {
+#[cfg(feature = "salt")]
+pub fn register(reg: &mut halite_api::Registry) {
     reg.add_exec(exec::FUNCTIONS);
     reg.add_states(states::STATES);
 }
 
+#[cfg(feature = "salt")]
 /// `halite net-watchdog RECORD`: the process that rolls an unconfirmed
 /// change back at its deadline, whatever happened to the minion.
 pub fn watchdog_main(record: &std::path::Path) -> i32 {
     let open = || -> Result<Box<dyn netlink::NetHost>, NetError> {
         let runner = std::sync::Arc::new(halite_api::SystemRunner);
-        Ok(Box::new(netlink::Kernel::open(runner)?))
+        Ok(Box::new(netlink::Kernel::open()?.with_runner(runner)))
     };
     txn::watchdog(open, record)
 }
 
+#[cfg(feature = "salt")]
 /// At start of `halite minion` / `halite call`: roll back the changes whose
 /// applier died before confirming them. Returns one line per rollback (for
 /// the log); opens no socket when nothing is pending.
@@ -89,7 +94,7 @@ pub fn recover_at_start(cachedir: &std::path::Path) -> Vec<String> {
         return Vec::new();
     }
     let runner = std::sync::Arc::new(halite_api::SystemRunner);
-    match netlink::Kernel::open(runner) {
+    match netlink::Kernel::open().map(|k| k.with_runner(runner)) {
         Ok(host) => txn::recover(&host, &dir),
         Err(e) => vec![format!("cannot roll back pending network changes: {e}")],
     }

@@ -10,8 +10,8 @@ pub mod socket;
 
 use crate::model::{parse_mac, Neighbour, Observed};
 use crate::op::Op;
-use crate::ovs::Ovs;
 use crate::NetError;
+#[cfg(feature = "salt")]
 use halite_api::runner::CommandRunner;
 use netlink_packet_core::{NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE};
 use netlink_packet_route::neighbour::NeighbourMessage;
@@ -19,6 +19,7 @@ use netlink_packet_route::RouteNetlinkMessage as Rt;
 use socket::{NlSocket, SocketError};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
+#[cfg(feature = "salt")]
 use std::sync::Arc;
 
 /// What the network modules need from a host.
@@ -37,21 +38,46 @@ pub trait NetHost {
 /// The running kernel, through rtnetlink and `/proc/sys`.
 pub struct Kernel {
     sock: NlSocket,
-    runner: Arc<dyn CommandRunner>,
+    /// Carries out the Open vSwitch ops (none without it).
+    #[cfg(feature = "salt")]
+    runner: Option<Arc<dyn CommandRunner>>,
     proc_sys: PathBuf,
     netns_dir: PathBuf,
 }
 
 impl Kernel {
-    /// The kernel as seen from this process's network namespace; `runner`
-    /// carries out the Open vSwitch ops.
-    pub fn open(runner: Arc<dyn CommandRunner>) -> Result<Self, NetError> {
+    /// The kernel as seen from this process's network namespace.
+    pub fn open() -> Result<Self, NetError> {
         Ok(Kernel {
             sock: NlSocket::open().map_err(NetError::Socket)?,
-            runner,
+            #[cfg(feature = "salt")]
+            runner: None,
             proc_sys: PathBuf::from("/proc/sys"),
             netns_dir: PathBuf::from("/run/netns"),
         })
+    }
+
+    /// Let `runner` carry out the Open vSwitch ops.
+    #[cfg(feature = "salt")]
+    pub fn with_runner(mut self, runner: Arc<dyn CommandRunner>) -> Self {
+        self.runner = Some(runner);
+        self
+    }
+
+    #[cfg(feature = "salt")]
+    fn replace_flows(&self, bridge: &str, flows: &[String]) -> Result<(), NetError> {
+        let runner = self
+            .runner
+            .as_ref()
+            .ok_or_else(|| NetError::Unsupported("Open vSwitch without a runner".into()))?;
+        crate::ovs::Ovs::new(runner.as_ref())
+            .replace_flows(bridge, flows, &std::env::temp_dir())
+            .map_err(|e| NetError::Ovs(e.to_string()))
+    }
+
+    #[cfg(not(feature = "salt"))]
+    fn replace_flows(&self, bridge: &str, _: &[String]) -> Result<(), NetError> {
+        Err(NetError::Unsupported(format!("Open vSwitch flows of {bridge}")))
     }
 
     fn netns_path(&self, name: &str) -> PathBuf {
@@ -128,9 +154,7 @@ impl NetHost for Kernel {
                 let sock = self.socket_in(netns)?;
                 apply_with(&sock, op, |ns| self.netns_path(ns))
             }
-            Op::OvsReplaceFlows { bridge, flows } => Ovs::new(self.runner.as_ref())
-                .replace_flows(bridge, flows, &std::env::temp_dir())
-                .map_err(|e| NetError::Ovs(e.to_string())),
+            Op::OvsReplaceFlows { bridge, flows } => self.replace_flows(bridge, flows),
             op => apply_with(&self.sock, op, |ns| self.netns_path(ns)),
         }
     }

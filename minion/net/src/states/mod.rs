@@ -75,7 +75,7 @@ pub(crate) fn converge(
     converged: &str,
     make_plan: impl FnOnce(&Kernel, &Observed) -> Result<Plan, String>,
 ) -> StateReturn {
-    let host = match Kernel::open(call.ctx.runner.clone()) {
+    let host = match Kernel::open().map(|k| k.with_runner(call.ctx.runner.clone())) {
         Ok(h) => h,
         Err(e) => return StateReturn::fail(&call.name, e.to_string()),
     };
