@@ -16,8 +16,10 @@
 #     nodes:                    # by minion id
 #       r12-n01:
 #         ip: 10.9.4.11
+#         pod_range: 10.10.1.0/25   # this node's CNI range (halite-cni)
 #         pods:                 # static pods (pod networking proper is halite-cni's)
 #           veth1a: {netns: p1a, ip: 10.10.2.2}
+#     cni: {conf_dir: /etc/cni/net.d, bin_dir: /opt/cni/bin, data_dir: /var/lib/cni/networks}
 #     cbr0:                     # optional Open vSwitch bridge with a flow table
 #       datapath_type: netdev
 #       ports: {ovsv1: 1, ovsv2: 2}      # port: OpenFlow port number
@@ -68,6 +70,20 @@ node-network-pod-{{ veth }}:
     - require:
       - halite_net: node-network-address
 {% endfor %}
+{% set cni = net.get('cni', {}) %}
+{% if me.get('pod_range') %}
+
+node-network-cni:
+  halite_net.cni_config:
+    - name: {{ cni.get('conf_dir', '/etc/cni/net.d') }}/10-halite.conflist
+    - range: {{ me.pod_range }}
+    - gateway: {{ net.pod_gateway }}
+    - prefix_length: {{ net.get('pod_prefix', 32) }}
+    - bin_dir: {{ cni.get('bin_dir', '/opt/cni/bin') }}
+    - data_dir: {{ cni.get('data_dir', '/var/lib/cni/networks') }}
+    - require:
+      - halite_net: node-network-address
+{% endif %}
 {% set cbr0 = net.get('cbr0', {}) %}
 {% if cbr0 %}
 

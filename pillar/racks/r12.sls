@@ -36,10 +36,12 @@ node_network:
   nodes:
     r12-n01:
       ip: 10.9.4.11
+      pod_range: 10.10.1.0/25
       pods:
         veth1a: {netns: p1a, ip: 10.10.2.2}
         veth1b: {netns: p1b, ip: 10.10.3.2}
     r12-n02:
       ip: 10.9.4.12
+      pod_range: 10.10.1.128/25
       pods:
         veth2a: {netns: p2a, ip: 10.10.2.3}

@@ -3,6 +3,7 @@
 //! Open vSwitch, all by the real `halite` binary inside the node namespace.
 //! Needs root (CI runs as root); skips with a message otherwise.
 
+mod cni;
 mod master;
 mod orb0;
 mod ovs;

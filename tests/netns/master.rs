@@ -37,11 +37,13 @@ fn salt_targets_the_rack_and_the_node_moves_onto_orb0_keeping_its_master() {
     );
     wait_answering(&master, &minion);
 
+    let pillar = format!("pillar={}", topo.cni_pillar(1));
     let (v, code) = master.salt_json(&[
         "-G",
         "rack:r12",
         "state.apply",
         "network",
+        &pillar,
         "--timeout",
         "60",
     ]);

@@ -241,7 +241,11 @@ fn kill_mid_change(topo: &Topo, confirm_timeout: u32) {
         .arg(&bin)
         .args(["call", "--local", "-c"])
         .arg(&conf)
-        .args(["state.apply", "network", &pillar])
+        .args([
+            "state.apply",
+            "network",
+            &topo.with_sandbox_pillar(1, &[&pillar]),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

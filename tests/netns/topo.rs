@@ -225,10 +225,35 @@ impl Topo {
             conf.to_str().unwrap(),
             "--out=json",
         ]);
-        argv.extend_from_slice(args);
+        let pillar = self.with_sandbox_pillar(n, args);
+        argv.extend(args.iter().filter(|a| !a.starts_with("pillar=")));
+        if args.first() == Some(&"state.apply") {
+            argv.push(&pillar);
+        }
         let out = nsx(&self.node(n), &argv);
         let v = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
         (v, out)
+    }
+
+    /// The CNI directories inside this topology's temp dir (never the host's
+    /// /etc/cni or /opt/cni), merged under a test's own `pillar=` override.
+    pub fn cni_pillar(&self, n: u8) -> serde_json::Value {
+        let d = self.dir.path().join(format!("node{n}"));
+        serde_json::json!({"node_network": {"cni": {
+            "conf_dir": d.join("cni/net.d"),
+            "bin_dir": d.join("cni/bin"),
+            "data_dir": d.join("cni/networks"),
+        }}})
+    }
+
+    /// `pillar=` with the CNI sandbox and the test's own override merged.
+    pub fn with_sandbox_pillar(&self, n: u8, args: &[&str]) -> String {
+        let mut base = self.cni_pillar(n);
+        if let Some(own) = args.iter().find_map(|a| a.strip_prefix("pillar=")) {
+            let own: serde_json::Value = serde_json::from_str(own).expect("pillar= is JSON");
+            merge(&mut base, &own);
+        }
+        format!("pillar={base}")
     }
 
     pub fn pending_dir(&self, n: u8) -> PathBuf {
@@ -251,4 +276,16 @@ pub fn files_with(dir: &Path, ext: &str) -> Vec<PathBuf> {
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == ext))
         .collect()
+}
+
+/// Deep-merge `over` into `base` (objects merged, everything else replaced).
+pub fn merge(base: &mut serde_json::Value, over: &serde_json::Value) {
+    match (base, over) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(o)) => {
+            for (k, v) in o {
+                merge(b.entry(k.clone()).or_insert(serde_json::Value::Null), v);
+            }
+        }
+        (b, o) => *b = o.clone(),
+    }
 }

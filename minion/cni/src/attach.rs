@@ -101,7 +101,10 @@ pub fn add(inv: &Invocation, conf: &NetConf) -> Result<CniResult, CniError> {
     let (ip, fresh) = {
         let store = Store::open(Path::new(&conf.ipam.data_dir), &conf.name)?;
         let had = store.find(&inv.container_id, &inv.ifname);
-        (store.allocate(&range, &inv.container_id, &inv.ifname)?, had.is_none())
+        (
+            store.allocate(&range, &inv.container_id, &inv.ifname)?,
+            had.is_none(),
+        )
     };
     let spec = spec_for(inv, conf, ip);
     let built = build(&host, &spec, &pod_before);
@@ -125,14 +128,17 @@ fn build(host: &Kernel, spec: &VethSpec, pod_before: &Observed) -> Result<(), Cn
         if seen.link(&spec.name).is_none() {
             return Err(CniError::new(
                 code::INVALID_CONFIG,
-                format!("the sandbox already has an interface {} ({})", spec.peer, l.kind),
+                format!(
+                    "the sandbox already has an interface {} ({})",
+                    spec.peer, l.kind
+                ),
             ));
         }
     }
     let pod = seen.link(&spec.name).map(|_| pod_before);
     let read = |key: &str| host.sysctl(key).ok().flatten();
-    let plan = veth::plan(&seen, pod, spec, &read)
-        .map_err(|e| CniError::new(code::INVALID_CONFIG, e))?;
+    let plan =
+        veth::plan(&seen, pod, spec, &read).map_err(|e| CniError::new(code::INVALID_CONFIG, e))?;
     for step in &plan.steps {
         host.apply(&step.op).map_err(kernel_err)?;
     }
@@ -198,7 +204,10 @@ pub fn check(inv: &Invocation, conf: &NetConf) -> Result<(), CniError> {
         store.find(&inv.container_id, &inv.ifname).ok_or_else(|| {
             CniError::new(
                 code::CHECK_FAILED,
-                format!("no address is allocated to {} {}", inv.container_id, inv.ifname),
+                format!(
+                    "no address is allocated to {} {}",
+                    inv.container_id, inv.ifname
+                ),
             )
         })?
     };
@@ -219,13 +228,20 @@ pub fn check(inv: &Invocation, conf: &NetConf) -> Result<(), CniError> {
     let seen = host.observe(None).map_err(kernel_err)?;
     let pod = observe_pod(&host, &inv.netns)?;
     let read = |key: &str| host.sysctl(key).ok().flatten();
-    let plan = veth::plan(&seen, Some(&pod).filter(|p| p.link(&spec.peer).is_some()), &spec, &read)
-        .map_err(|e| CniError::new(code::CHECK_FAILED, e))?;
+    let plan = veth::plan(
+        &seen,
+        Some(&pod).filter(|p| p.link(&spec.peer).is_some()),
+        &spec,
+        &read,
+    )
+    .map_err(|e| CniError::new(code::CHECK_FAILED, e))?;
     if plan.is_empty() {
         return Ok(());
     }
-    Err(CniError::new(code::CHECK_FAILED, "the attachment is not as ADD made it")
-        .details(format!("missing: {}", plan.describe().join("; "))))
+    Err(
+        CniError::new(code::CHECK_FAILED, "the attachment is not as ADD made it")
+            .details(format!("missing: {}", plan.describe().join("; "))),
+    )
 }
 
 /// STATUS: ready when the range parses and the allocation store is usable.
@@ -242,7 +258,12 @@ pub fn gc(conf: &NetConf, stdin: &[u8]) -> Result<(), CniError> {
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|a| Some((a["containerID"].as_str()?.into(), a["ifname"].as_str()?.into())))
+        .filter_map(|a| {
+            Some((
+                a["containerID"].as_str()?.into(),
+                a["ifname"].as_str()?.into(),
+            ))
+        })
         .collect();
     let store = Store::open(Path::new(&conf.ipam.data_dir), &conf.name)?;
     let host = kernel()?;
@@ -272,7 +293,8 @@ mod tests {
 
     #[test]
     fn version_and_errors_are_spec_documents() {
-        let env: BTreeMap<String, String> = [("CNI_COMMAND".to_string(), "VERSION".to_string())].into();
+        let env: BTreeMap<String, String> =
+            [("CNI_COMMAND".to_string(), "VERSION".to_string())].into();
         let (doc, status) = run(&env, br#"{"cniVersion":"1.0.0"}"#);
         assert_eq!(status, 0);
         assert_eq!(doc.unwrap()["supportedVersions"], json!(["1.0.0", "1.1.0"]));

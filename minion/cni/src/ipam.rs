@@ -55,7 +55,10 @@ impl Range {
             }
         }
         if first > last {
-            return Err(CniError::new(code::INVALID_CONFIG, "ipam: the range is empty"));
+            return Err(CniError::new(
+                code::INVALID_CONFIG,
+                "ipam: the range is empty",
+            ));
         }
         Ok(Range {
             first,
@@ -225,7 +228,11 @@ mod tests {
         let store = Store::open(dir.path(), "pods").unwrap();
         let a = store.allocate(&range, "c1", "eth0").unwrap();
         assert_eq!(a.to_string(), "10.10.0.2");
-        assert_eq!(store.allocate(&range, "c1", "eth0").unwrap(), a, "ADD retried");
+        assert_eq!(
+            store.allocate(&range, "c1", "eth0").unwrap(),
+            a,
+            "ADD retried"
+        );
         let full = store.allocate(&range, "c2", "eth0").unwrap_err();
         assert_eq!(full.code, code::RANGE_FULL);
         assert_eq!(
@@ -262,7 +269,10 @@ mod tests {
         let mut c = conf("10.10.2.0/24");
         c.range_start = Some("10.10.3.5".parse().unwrap());
         let e = Range::from_conf(&c, "10.10.0.1".parse().unwrap()).unwrap_err();
-        assert_eq!(e.msg, "ipam.rangeStart: 10.10.3.5 is not inside 10.10.2.0/24");
+        assert_eq!(
+            e.msg,
+            "ipam.rangeStart: 10.10.3.5 is not inside 10.10.2.0/24"
+        );
         assert!(Range::from_conf(&conf("pods"), "10.10.0.1".parse().unwrap()).is_err());
     }
 }

@@ -88,8 +88,13 @@ impl Invocation {
         };
         for key in required {
             if get(key).is_empty() {
-                return Err(CniError::new(code::INVALID_ENV, format!("{key} is not set"))
-                    .details(format!("{} needs {}", inv.command, required.join(", "))));
+                return Err(
+                    CniError::new(code::INVALID_ENV, format!("{key} is not set")).details(format!(
+                        "{} needs {}",
+                        inv.command,
+                        required.join(", ")
+                    )),
+                );
             }
         }
         Ok(inv)
@@ -212,7 +217,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -236,7 +244,8 @@ mod tests {
     #[test]
     fn configs_fail_with_the_spec_codes() {
         assert_eq!(NetConf::parse(b"{not json").unwrap_err().code, 6);
-        let no_ipam = br#"{"cniVersion":"1.0.0","name":"n","type":"halite-cni","gateway":"10.10.0.1"}"#;
+        let no_ipam =
+            br#"{"cniVersion":"1.0.0","name":"n","type":"halite-cni","gateway":"10.10.0.1"}"#;
         let e = NetConf::parse(no_ipam).unwrap_err();
         assert_eq!(e.code, 7);
         assert!(e.details.contains("ipam"), "{e:?}");

@@ -47,7 +47,9 @@ fn failed(e: impl std::fmt::Display) -> ExecError {
 }
 
 fn show(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
-    let host = Kernel::open().map(|k| k.with_runner(call.ctx.runner.clone())).map_err(failed)?;
+    let host = Kernel::open()
+        .map(|k| k.with_runner(call.ctx.runner.clone()))
+        .map_err(failed)?;
     let netns = call.arg_str(0, "netns");
     let seen = host.observe(netns.as_deref()).map_err(failed)?;
     let mut out = serde_json::to_value(&seen).map_err(failed)?;
@@ -79,7 +81,9 @@ fn pending(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
 }
 
 fn recover(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
-    let host = Kernel::open().map(|k| k.with_runner(call.ctx.runner.clone())).map_err(failed)?;
+    let host = Kernel::open()
+        .map(|k| k.with_runner(call.ctx.runner.clone()))
+        .map_err(failed)?;
     let lines = txn::recover(&host, &txn::pending_dir(&call.ctx.cachedir()));
     Ok(json!(lines).into())
 }

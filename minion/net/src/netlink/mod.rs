@@ -77,7 +77,9 @@ impl Kernel {
 
     #[cfg(not(feature = "salt"))]
     fn replace_flows(&self, bridge: &str, _: &[String]) -> Result<(), NetError> {
-        Err(NetError::Unsupported(format!("Open vSwitch flows of {bridge}")))
+        Err(NetError::Unsupported(format!(
+            "Open vSwitch flows of {bridge}"
+        )))
     }
 
     fn netns_path(&self, name: &str) -> PathBuf {

@@ -3,6 +3,7 @@
 //! `test=True`, otherwise apply commit-confirmed.
 
 mod args;
+mod cni;
 mod net;
 mod ovs;
 
@@ -39,6 +40,11 @@ pub const STATES: &[StateSpec] = &[
     StateSpec {
         name: "halite_net.ovs_flows",
         run: net::ovs_flows,
+        mod_watch: None,
+    },
+    StateSpec {
+        name: "halite_net.cni_config",
+        run: cni::cni_config,
         mod_watch: None,
     },
     StateSpec {
