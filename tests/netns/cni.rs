@@ -15,30 +15,8 @@ use std::process::{Command, Stdio};
 const PTP: &str = "/usr/lib/cni/ptp";
 
 /// Run a CNI plugin inside `ns` with `env` and `conf` on stdin.
-#[allow(clippy::disallowed_methods)] // test harness: plays the container runtime
 fn cni(ns: &str, plugin: &str, env: &[(&str, &str)], conf: &Value) -> (Value, i32) {
-    let mut cmd = Command::new("ip");
-    cmd.args(["netns", "exec", ns, plugin])
-        .env_clear()
-        .env("CNI_PATH", "/usr/lib/cni")
-        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(conf.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let doc = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (doc, out.status.code().unwrap_or(-1))
+    raw_cni(ns, plugin, env, &conf.to_string())
 }
 
 fn env<'a>(cmd: &'a str, id: &'a str, netns: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -328,6 +306,8 @@ fn beside_the_reference_ptp_plugin_same_result_shape_attachment_and_errors() {
     assert_eq!(held.len(), 1, "only ctr-a's address: {held:?}");
 }
 
+/// Run a CNI plugin inside `ns`, as a runtime does: only `CNI_*`, CNI_PATH
+/// and PATH in its environment, `text` on stdin.
 #[allow(clippy::disallowed_methods)] // test harness: plays the container runtime
 fn raw_cni(ns: &str, plugin: &str, env: &[(&str, &str)], text: &str) -> (Value, i32) {
     use std::io::Write;
@@ -335,9 +315,10 @@ fn raw_cni(ns: &str, plugin: &str, env: &[(&str, &str)], text: &str) -> (Value, 
     cmd.args(["netns", "exec", ns, plugin])
         .env_clear()
         .env("CNI_PATH", "/usr/lib/cni")
+        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+        .stderr(Stdio::piped());
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -349,8 +330,6 @@ fn raw_cni(ns: &str, plugin: &str, env: &[(&str, &str)], text: &str) -> (Value, 
         .write_all(text.as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
-    (
-        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
-        out.status.code().unwrap_or(-1),
-    )
+    let doc = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (doc, out.status.code().unwrap_or(-1))
 }

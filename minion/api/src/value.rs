@@ -50,6 +50,13 @@ pub fn merge_into(base: &mut Value, overlay: &Value) {
     }
 }
 
+/// salt-call's `is_local`: `--local`, `file_client: local` or `master_type: disable`.
+pub fn is_local(opts: &Map) -> bool {
+    opts.get("local").is_some_and(crate::module::value_to_bool)
+        || opts.get("file_client").and_then(Value::as_str) == Some("local")
+        || opts.get("master_type").and_then(Value::as_str) == Some("disable")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use crate::spec::{
     code, version_info, CniError, CniResult, Interface, Invocation, IpConfig, NetConf, RouteConfig,
 };
 use halite_net::model::{Cidr, Observed};
-use halite_net::netlink::{Kernel, NetHost};
+use halite_net::netlink::{sysctl_reader, Kernel, NetHost};
 use halite_net::op::Op;
 use halite_net::plan::veth::{self, VethSpec};
 use serde_json::{json, Value};
@@ -34,20 +34,21 @@ pub fn run(env: &BTreeMap<String, String>, stdin: &[u8]) -> (Option<Value>, i32)
         .ok()
         .and_then(|v| v["cniVersion"].as_str().map(String::from))
         .unwrap_or_else(|| "1.1.0".into());
-    match dispatch(env, stdin) {
+    match dispatch(env, stdin, &version) {
         Ok(doc) => (doc, 0),
         Err(e) => (Some(e.to_json(&version)), 1),
     }
 }
 
-fn dispatch(env: &BTreeMap<String, String>, stdin: &[u8]) -> Result<Option<Value>, CniError> {
+/// `version`: the configuration's `cniVersion` (1.1.0 when it has none).
+fn dispatch(
+    env: &BTreeMap<String, String>,
+    stdin: &[u8],
+    version: &str,
+) -> Result<Option<Value>, CniError> {
     let inv = Invocation::from_env(env)?;
     if inv.command == "VERSION" {
-        let v = serde_json::from_slice::<Value>(stdin)
-            .ok()
-            .and_then(|v| v["cniVersion"].as_str().map(String::from))
-            .unwrap_or_else(|| "1.1.0".into());
-        return Ok(Some(version_info(&v)));
+        return Ok(Some(version_info(version)));
     }
     let conf = NetConf::parse(stdin)?;
     match inv.command.as_str() {
@@ -136,7 +137,7 @@ fn build(host: &Kernel, spec: &VethSpec, pod_before: &Observed) -> Result<(), Cn
         }
     }
     let pod = seen.link(&spec.name).map(|_| pod_before);
-    let read = |key: &str| host.sysctl(key).ok().flatten();
+    let read = sysctl_reader(host);
     let plan =
         veth::plan(&seen, pod, spec, &read).map_err(|e| CniError::new(code::INVALID_CONFIG, e))?;
     for step in &plan.steps {
@@ -227,7 +228,7 @@ pub fn check(inv: &Invocation, conf: &NetConf) -> Result<(), CniError> {
     let spec = spec_for(inv, conf, ip);
     let seen = host.observe(None).map_err(kernel_err)?;
     let pod = observe_pod(&host, &inv.netns)?;
-    let read = |key: &str| host.sysctl(key).ok().flatten();
+    let read = sysctl_reader(&host);
     let plan = veth::plan(
         &seen,
         Some(&pod).filter(|p| p.link(&spec.peer).is_some()),

@@ -6,11 +6,11 @@
 //! `<dataDir>/<network>/lock`, so concurrent ADDs never get the same address.
 
 use crate::spec::{code, CniError, IpamConf};
+use halite_net::fslock::lock_exclusive;
 use halite_net::model::Cidr;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::net::Ipv4Addr;
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
 /// The addresses a node may hand out.
@@ -104,7 +104,7 @@ impl Store {
             .write(true)
             .open(&lock_path)
             .map_err(|e| io_err("open", &lock_path, e))?;
-        flock(&lock).map_err(|e| io_err("lock", &lock_path, e))?;
+        lock_exclusive(&lock, false).map_err(|e| io_err("lock", &lock_path, e))?;
         Ok(Store { dir, _lock: lock })
     }
 
@@ -194,17 +194,6 @@ impl Store {
             }
         }
         Ok(released)
-    }
-}
-
-#[allow(unsafe_code)]
-fn flock(file: &File) -> std::io::Result<()> {
-    // SAFETY: flock(2) on an fd owned by `file`; no memory is involved.
-    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
     }
 }
 

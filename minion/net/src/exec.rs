@@ -63,15 +63,7 @@ fn show(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
 fn pending(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
     let dir = txn::pending_dir(&call.ctx.cachedir());
     let read = |ext: &str| -> Vec<Value> {
-        let mut files: Vec<_> = std::fs::read_dir(&dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == ext))
-            .collect();
-        files.sort();
-        files
+        txn::record::files_with(&dir, ext)
             .iter()
             .filter_map(|p| std::fs::read_to_string(p).ok())
             .filter_map(|t| serde_json::from_str(&t).ok())

@@ -6,12 +6,14 @@
 //!   `/proc/sys/net` sysctls); [`ovs`]: Open vSwitch through the one runner.
 //! * [`plan`]: pure functions, observed network + desired object → ordered
 //!   steps, each with its undo (make-before-break for the orb0 move).
+//! * [`fslock`]: the exclusive file lock records and CNI allocations use.
 //! * [`txn`]: commit-confirmed application: pending-rollback record on disk,
 //!   a watchdog process, reachability checks, rollback.
 //! * [`states`], [`exec`]: what Salt calls.
 
 #[cfg(feature = "salt")]
 pub mod exec;
+pub mod fslock;
 pub mod model;
 pub mod netlink;
 pub mod op;

@@ -43,12 +43,7 @@ pub struct StartFailure {
     pub status: i32,
 }
 
-/// salt-call's `is_local`: `--local`, `file_client: local` or `master_type: disable`.
-pub fn is_local(opts: &Map) -> bool {
-    opts.get("local").is_some_and(value_to_bool)
-        || opts.get("file_client").and_then(Value::as_str) == Some("local")
-        || opts.get("master_type").and_then(Value::as_str) == Some("disable")
-}
+pub use halite_api::value::is_local;
 
 /// Authenticate to the master once (a caller does not wait for acceptance).
 pub fn connect(opts: &Map) -> Result<Arc<MasterLink>, StartFailure> {

@@ -35,6 +35,12 @@ pub trait NetHost {
     fn apply(&self, op: &Op) -> Result<(), NetError>;
 }
 
+/// A host's sysctls as a plan reads them: a value, or `None` when missing or
+/// unreadable (the plan then writes it).
+pub fn sysctl_reader(host: &dyn NetHost) -> impl Fn(&str) -> Option<String> + '_ {
+    move |key| host.sysctl(key).ok().flatten()
+}
+
 /// The running kernel, through rtnetlink and `/proc/sys`.
 pub struct Kernel {
     sock: NlSocket,
@@ -170,7 +176,7 @@ fn refused(what: &str, e: SocketError) -> NetError {
     }
 }
 
-fn observe_with(sock: &NlSocket) -> Result<Observed, NetError> {
+fn dump_links(sock: &NlSocket) -> Result<Vec<crate::model::Link>, NetError> {
     let link_msgs: Vec<_> = sock
         .dump(Rt::GetLink(Default::default()))
         .map_err(|e| refused("dump links", e))?
@@ -180,7 +186,11 @@ fn observe_with(sock: &NlSocket) -> Result<Observed, NetError> {
             _ => None,
         })
         .collect();
-    let links = decode::links(&link_msgs);
+    Ok(decode::links(&link_msgs))
+}
+
+fn observe_with(sock: &NlSocket) -> Result<Observed, NetError> {
+    let links = dump_links(sock)?;
     let names: decode::Names = links.iter().map(|l| (l.index, l.name.clone())).collect();
     let addrs = sock
         .dump(Rt::GetAddress(encode::inet_address_dump()))
@@ -208,8 +218,7 @@ fn observe_with(sock: &NlSocket) -> Result<Observed, NetError> {
 }
 
 fn names(sock: &NlSocket) -> Result<decode::Names, NetError> {
-    Ok(observe_with(sock)?
-        .links
+    Ok(dump_links(sock)?
         .into_iter()
         .map(|l| (l.index, l.name))
         .collect())

@@ -210,12 +210,7 @@ fn confirm_spec(call: &StateCall<'_>) -> Result<ConfirmSpec, String> {
 
 fn master_checks(call: &StateCall<'_>) -> Vec<Check> {
     let opts = &call.ctx.opts;
-    let local = opts
-        .get("local")
-        .is_some_and(halite_api::module::value_to_bool)
-        || opts.get("file_client").and_then(Value::as_str) == Some("local")
-        || opts.get("master_type").and_then(Value::as_str) == Some("disable");
-    if local {
+    if halite_api::value::is_local(opts) {
         return Vec::new();
     }
     let port = opts

@@ -3,16 +3,12 @@
 use super::args::{cidr_arg, ip_arg, required, str_list, u32_arg, u8_arg};
 use super::converge;
 use crate::model::{Cidr, Route, Scope, HALITE_PROTO};
-use crate::netlink::{Kernel, NetHost};
+use crate::netlink::{sysctl_reader, NetHost};
 use crate::op::Op;
 use crate::ovs::Ovs;
 use crate::plan::{self, bridge::BridgeSpec, moved::MoveSpec, veth::VethSpec, Plan, Step};
 use halite_api::module::{StateCall, StateReturn};
 use std::net::Ipv4Addr;
-
-fn sysctl_reader(host: &Kernel) -> impl Fn(&str) -> Option<String> + '_ {
-    |key| host.sysctl(key).ok().flatten()
-}
 
 /// `halite_net.bridge`: name, mac, mac_from, mtu, proxy_arp (True),
 /// proxy_delay (0), forwarding (True), rp_filter.

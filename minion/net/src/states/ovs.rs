@@ -12,6 +12,29 @@ fn fail(name: &str, e: OvsError) -> StateReturn {
     StateReturn::fail(name, e.to_string())
 }
 
+/// test=True: the change Salt's comment names would be made.
+fn would(name: &str, comment: String) -> StateReturn {
+    StateReturn {
+        result: None,
+        ..StateReturn::ok(name, comment)
+    }
+}
+
+/// Made, with Salt's `changes` entry.
+fn changed(name: &str, comment: String, key: &str, change: serde_json::Value) -> StateReturn {
+    let mut ret = StateReturn::ok(name, comment);
+    ret.changes.insert(key.into(), change);
+    ret
+}
+
+/// A port state's bridge is missing: Salt fails, or says None under test.
+fn missing_bridge(call: &StateCall<'_>, name: &str, comment: String) -> StateReturn {
+    StateReturn {
+        result: if call.test { None } else { Some(false) },
+        ..StateReturn::fail(name, comment)
+    }
+}
+
 /// openvswitch_bridge.present(name, parent=None, vlan=None)
 pub fn bridge_present(call: &StateCall<'_>) -> StateReturn {
     let name = call.name.as_str();
@@ -42,9 +65,7 @@ pub fn bridge_present(call: &StateCall<'_>) -> StateReturn {
         };
     }
     if call.test {
-        let mut ret = StateReturn::ok(name, format!("Bridge {name} created."));
-        ret.result = None;
-        return ret;
+        return would(name, format!("Bridge {name} created."));
     }
     let mut columns = Vec::new();
     for key in ["datapath_type", "fail_mode"] {
@@ -54,14 +75,12 @@ pub fn bridge_present(call: &StateCall<'_>) -> StateReturn {
     }
     let parent_vlan = parent.as_deref().zip(vlan);
     match ovs.bridge_create(name, parent_vlan, &columns) {
-        Ok(()) => {
-            let mut ret = StateReturn::ok(name, format!("Bridge {name} created."));
-            ret.changes.insert(
-                name.into(),
-                json!({"old": format!("Bridge {name} does not exist."), "new": format!("Bridge {name} created")}),
-            );
-            ret
-        }
+        Ok(()) => changed(
+            name,
+            format!("Bridge {name} created."),
+            name,
+            json!({"old": format!("Bridge {name} does not exist."), "new": format!("Bridge {name} created")}),
+        ),
         Err(e) => StateReturn::fail(name, format!("Unable to create bridge: {name}. {e}")),
     }
 }
@@ -73,20 +92,14 @@ pub fn bridge_absent(call: &StateCall<'_>) -> StateReturn {
     match ovs.bridge_exists(name) {
         Err(e) => fail(name, e),
         Ok(false) => StateReturn::ok(name, format!("Bridge {name} does not exist.")),
-        Ok(true) if call.test => {
-            let mut ret = StateReturn::ok(name, format!("Bridge {name} deleted."));
-            ret.result = None;
-            ret
-        }
+        Ok(true) if call.test => would(name, format!("Bridge {name} deleted.")),
         Ok(true) => match ovs.bridge_delete(name) {
-            Ok(()) => {
-                let mut ret = StateReturn::ok(name, format!("Bridge {name} deleted."));
-                ret.changes.insert(
-                    name.into(),
-                    json!({"old": format!("Bridge {name} exists."), "new": format!("Bridge {name} deleted.")}),
-                );
-                ret
-            }
+            Ok(()) => changed(
+                name,
+                format!("Bridge {name} deleted."),
+                name,
+                json!({"old": format!("Bridge {name} exists."), "new": format!("Bridge {name} deleted.")}),
+            ),
             Err(e) => StateReturn::fail(name, format!("Unable to delete bridge: {name}. {e}")),
         },
     }
@@ -115,11 +128,7 @@ pub fn port_present(call: &StateCall<'_>) -> StateReturn {
     let ports = match ovs.bridge_exists(&bridge) {
         Err(e) => return fail(name, e),
         Ok(false) => {
-            let mut ret = StateReturn::fail(name, format!("Bridge {bridge} does not exist."));
-            if call.test {
-                ret.result = None;
-            }
-            return ret;
+            return missing_bridge(call, name, format!("Bridge {bridge} does not exist."));
         }
         Ok(true) => match ovs.port_list(&bridge) {
             Ok(p) => p,
@@ -130,19 +139,15 @@ pub fn port_present(call: &StateCall<'_>) -> StateReturn {
         return existing_port(call, &ovs, &bridge, internal);
     }
     if call.test {
-        let mut ret = StateReturn::ok(name, format!("Port {name} created on bridge {bridge}."));
-        ret.result = None;
-        return ret;
+        return would(name, format!("Port {name} created on bridge {bridge}."));
     }
     match ovs.port_add(&bridge, name, internal, ofport) {
-        Ok(()) => {
-            let mut ret = StateReturn::ok(name, format!("Port {name} created on bridge {bridge}."));
-            ret.changes.insert(
-                name.into(),
-                json!({"old": format!("No port named {name} present."), "new": format!("Created port {name} on bridge {bridge}.")}),
-            );
-            ret
-        }
+        Ok(()) => changed(
+            name,
+            format!("Port {name} created on bridge {bridge}."),
+            name,
+            json!({"old": format!("No port named {name} present."), "new": format!("Created port {name} on bridge {bridge}.")}),
+        ),
         Err(e) => StateReturn::fail(
             name,
             format!("Unable to create port {name} on bridge {bridge}. {e}"),
@@ -159,17 +164,14 @@ fn existing_port(call: &StateCall<'_>, ovs: &Ovs<'_>, bridge: &str, internal: bo
     if !internal || current == "internal" {
         return StateReturn::ok(name, format!("Port {name} already exists."));
     }
-    let changed =
+    let comment =
         format!("Port {name} already exists, but interface type has been changed to internal.");
     if call.test {
-        return StateReturn::ok(name, changed);
+        return StateReturn::ok(name, comment);
     }
     match ovs.port_add(bridge, name, true, None) {
         Ok(()) => {
-            let mut ret = StateReturn::ok(name, changed);
-            ret.changes
-                .insert("internal".into(), json!({"old": false, "new": true}));
-            ret
+            changed(name, comment, "internal", json!({"old": false, "new": true}))
         }
         Err(_) => StateReturn::fail(
             name,
@@ -190,11 +192,7 @@ pub fn port_absent(call: &StateCall<'_>) -> StateReturn {
         Some(br) => match ovs.bridge_exists(br) {
             Err(e) => return fail(name, e),
             Ok(false) => {
-                let mut ret = StateReturn::fail(name, format!("Bridge {br} does not exist."));
-                if call.test {
-                    ret.result = None;
-                }
-                return ret;
+                return missing_bridge(call, name, format!("Bridge {br} does not exist."));
             }
             Ok(true) => match ovs.port_list(br) {
                 Ok(p) => p.iter().any(|p| p == name),
@@ -210,19 +208,15 @@ pub fn port_absent(call: &StateCall<'_>) -> StateReturn {
         );
     }
     if call.test {
-        let mut ret = StateReturn::ok(name, format!("Port {name} deleted."));
-        ret.result = None;
-        return ret;
+        return would(name, format!("Port {name} deleted."));
     }
     match ovs.port_remove(bridge.as_deref(), name) {
-        Ok(()) => {
-            let mut ret = StateReturn::ok(name, format!("Port {name} deleted."));
-            ret.changes.insert(
-                name.into(),
-                json!({"old": format!("Port named {name} may exist."), "new": format!("Deleted port {name}.")}),
-            );
-            ret
-        }
+        Ok(()) => changed(
+            name,
+            format!("Port {name} deleted."),
+            name,
+            json!({"old": format!("Port named {name} may exist."), "new": format!("Deleted port {name}.")}),
+        ),
         Err(_) => StateReturn::fail(name, format!("Unable to delete port {name}.")),
     }
 }

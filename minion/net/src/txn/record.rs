@@ -8,12 +8,12 @@
 //! back twice. A lock dies with its process, which is what makes a killed
 //! applier's record claimable.
 
+use crate::fslock::lock_exclusive;
 use crate::model::Route;
 use crate::op::Op;
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -49,7 +49,7 @@ impl Held {
             .write(true)
             .create_new(true)
             .open(&path)?;
-        lock(&file, false)?;
+        lock_exclusive(&file, false)?;
         file.write_all(&serde_json::to_vec_pretty(record).map_err(io::Error::other)?)?;
         file.sync_all()?;
         Ok(Held { path, file })
@@ -63,7 +63,7 @@ impl Held {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e),
         };
-        match lock(&file, !wait) {
+        match lock_exclusive(&file, !wait) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(None),
             Err(e) => return Err(e),
@@ -98,27 +98,20 @@ impl Held {
 
 /// The `.pending` records in `dir`.
 pub fn pending_in(dir: &Path) -> Vec<PathBuf> {
+    files_with(dir, "pending")
+}
+
+/// The files in `dir` with extension `ext`, sorted (none when `dir` is missing).
+pub fn files_with(dir: &Path, ext: &str) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pending"))
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
         .collect();
     found.sort();
     found
-}
-
-#[allow(unsafe_code)]
-fn lock(file: &File, nonblocking: bool) -> io::Result<()> {
-    let flags = libc::LOCK_EX | if nonblocking { libc::LOCK_NB } else { 0 };
-    // SAFETY: flock(2) on an fd owned by `file`; no memory is involved.
-    let rc = unsafe { libc::flock(file.as_raw_fd(), flags) };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
 }
 
 #[cfg(test)]
