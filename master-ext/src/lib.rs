@@ -4,5 +4,8 @@
 //! into the master's roots atomically, and rolled out rack by rack through
 //! salt-api with a journal that survives the controller's crash.
 
+pub mod cli;
 pub mod inventory;
+pub mod master;
+pub mod rollout;
 pub mod tree;

@@ -105,7 +105,7 @@ fn default_bridge() -> String {
 }
 
 /// How changes roll out.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RolloutPolicy {
     /// Nodes of one rack changed at once.
@@ -118,6 +118,8 @@ pub struct RolloutPolicy {
     pub node_timeout: u64,
     /// Seconds a node may take to come back after a reboot and report health.
     pub reboot_timeout: u64,
+    /// The SLS that stages the OS image (the os-image formula, reboot off).
+    pub os_sls: String,
 }
 
 impl Default for RolloutPolicy {
@@ -128,6 +130,7 @@ impl Default for RolloutPolicy {
             canary: true,
             node_timeout: 600,
             reboot_timeout: 900,
+            os_sls: "os".into(),
         }
     }
 }

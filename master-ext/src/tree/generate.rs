@@ -140,50 +140,58 @@ fn ids<'a>(nodes: impl Iterator<Item = &'a Node>) -> String {
     nodes.map(|n| n.name.as_str()).collect::<Vec<_>>().join(",")
 }
 
-/// A top-file entry matching a list of minion IDs.
-fn list_entry(sls: impl IntoIterator<Item = String>) -> Value {
-    let mut items = vec![json!({"match": "list"})];
-    items.extend(sls.into_iter().map(Value::from));
-    Value::Array(items)
+/// Top-file targets (comma-separated minion IDs, list match) and their
+/// SLS; targets naming the same nodes share one key and their lists join
+/// (a second insert would replace the first).
+#[derive(Default)]
+struct Targets(indexmap::IndexMap<String, Vec<String>>);
+
+impl Targets {
+    fn add(&mut self, ids: String, sls: impl IntoIterator<Item = String>) {
+        let list = self.0.entry(ids).or_default();
+        for s in sls {
+            if !list.contains(&s) {
+                list.push(s);
+            }
+        }
+    }
+
+    fn into_top(self, mut base: Map) -> Value {
+        for (ids, sls) in self.0 {
+            let mut items = vec![json!({"match": "list"})];
+            items.extend(sls.into_iter().map(Value::from));
+            base.insert(ids, Value::Array(items));
+        }
+        json!({ "base": base })
+    }
 }
 
 fn state_top(inv: &Inventory) -> Value {
-    // Targets that name the same nodes share one key: their SLS lists join.
-    let mut targets: indexmap::IndexMap<String, Vec<String>> = indexmap::IndexMap::new();
+    let mut targets = Targets::default();
     let all = ids(inv.nodes().map(|(_, n)| n));
-    if !inv.fleet.base_states.is_empty() {
-        targets.insert(all, inv.fleet.base_states.clone());
-    }
+    targets.add(all, inv.fleet.base_states.iter().cloned());
     for (role, sls) in &inv.fleet.roles {
         let with_role = ids(inv
             .nodes()
             .map(|(_, n)| n)
             .filter(|n| n.roles.contains(role)));
         if !with_role.is_empty() {
-            let list = targets.entry(with_role).or_default();
-            list.extend(
-                sls.iter()
-                    .filter(|s| !list.contains(s))
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            );
+            targets.add(with_role, sls.iter().cloned());
         }
     }
-    let base: Map = targets
-        .into_iter()
-        .map(|(k, sls)| (k, list_entry(sls)))
-        .collect();
-    json!({ "base": base })
+    targets.0.retain(|_, sls| !sls.is_empty());
+    targets.into_top(Map::new())
 }
 
 fn pillar_top(inv: &Inventory) -> Result<Value, GenerateError> {
     let mut base = Map::new();
     base.insert("*".into(), json!(["fleet.common"]));
+    let mut targets = Targets::default();
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
     for rack in &inv.racks {
-        base.insert(
+        targets.add(
             ids(rack.nodes.iter()),
-            list_entry([format!("fleet.racks.{}", rack.name)]),
+            [format!("fleet.racks.{}", rack.name)],
         );
         for node in &rack.nodes {
             let stem = node_sls(&node.name);
@@ -193,13 +201,10 @@ fn pillar_top(inv: &Inventory) -> Result<Value, GenerateError> {
                     node.name
                 )));
             }
-            base.insert(
-                node.name.clone(),
-                list_entry([format!("fleet.nodes.{stem}")]),
-            );
+            targets.add(node.name.clone(), [format!("fleet.nodes.{stem}")]);
         }
     }
-    Ok(json!({ "base": base }))
+    Ok(targets.into_top(base))
 }
 
 fn merged(mut generated: Value, overlay: &Map) -> Value {
@@ -362,6 +367,20 @@ racks:
         assert!(t
             .files
             .contains_key(&format!("salt/halite-tree/{}.json", t.generation)));
+    }
+
+    #[test]
+    fn a_one_node_rack_keeps_rack_and_node_pillar() {
+        let one = INV.replace(
+            "      - {name: r1-n2.dc, ip: 10.1.0.12, roles: [worker, storage], disks: [/dev/vdb]}\n",
+            "",
+        );
+        let t = generate(&parse(&one).unwrap(), &[]).unwrap();
+        let ptop = load(&t, "pillar/top.sls");
+        assert_eq!(
+            ptop["base"]["r1-n1"],
+            json!([{"match": "list"}, "fleet.racks.r1", "fleet.nodes.r1-n1"])
+        );
     }
 
     #[test]

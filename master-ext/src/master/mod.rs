@@ -1,0 +1,46 @@
+//! Talking to the unmodified salt-master: the [`Master`] seam (start jobs
+//! on minion IDs, run runner functions, look up job returns, follow the
+//! event bus) and its salt-api implementation ([`saltapi::SaltApi`],
+//! rest_cherrypy with eauth). Rollouts only see the trait, so their
+//! logic is tested without a master.
+
+pub mod saltapi;
+pub mod sse;
+
+use std::sync::mpsc::Receiver;
+
+use halite_api::{Map, Value};
+
+pub use sse::Event;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MasterError {
+    #[error("salt-api {url}: {message}")]
+    Http { url: String, message: String },
+    #[error("salt-api login as {user} ({eauth}) refused: {message}")]
+    Login {
+        user: String,
+        eauth: String,
+        message: String,
+    },
+    #[error("salt-api {what}: unexpected answer {answer}")]
+    Answer { what: String, answer: String },
+}
+
+/// What the controller needs of a master.
+pub trait Master: Send + Sync {
+    /// Publish `fun` to exactly these minion IDs (list target); the jid.
+    fn start_job(
+        &self,
+        targets: &[String],
+        fun: &str,
+        args: &[Value],
+        kwargs: &Map,
+    ) -> Result<String, MasterError>;
+    /// Run a runner function on the master, its return.
+    fn runner(&self, fun: &str, kwargs: &Map) -> Result<Value, MasterError>;
+    /// The returns a job has so far (minion ID -> return), from the job cache.
+    fn job_returns(&self, jid: &str) -> Result<Map, MasterError>;
+    /// Follow the event bus from now on (reconnecting as needed).
+    fn events(&self) -> Result<Receiver<Event>, MasterError>;
+}

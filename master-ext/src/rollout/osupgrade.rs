@@ -1,0 +1,323 @@
+//! OS upgrades: stage the target image everywhere first (the os-image SLS,
+//! no reboot), then batch by batch: pre hooks (cordon/drain), finalize the
+//! staged deployment (the node reboots), wait for the node's health report
+//! after boot, check that the booted image is the target, post hooks. A
+//! node that fails its health gate rolls itself back; when any node of a
+//! batch fails, the batch's upgraded nodes are rolled back too.
+
+use std::time::{Duration, Instant};
+
+use halite_api::{Map, Value};
+use serde_json::json;
+
+use super::hooks::Phase;
+use super::journal::{Kind, NodeState};
+use super::states::label;
+use super::{verdict, Outcome, Rollout, RolloutError, LOOKUP_EVERY};
+
+/// The tag the minion's health gate reports on (halite-ostree).
+pub const HEALTH_TAG: &str = "halite/ostree/health";
+
+impl Rollout<'_> {
+    pub(super) fn run_os_upgrade(&mut self) -> Result<Outcome, RolloutError> {
+        let Kind::OsUpgrade { target, sls } = self.journal.kind.clone() else {
+            return Ok(Outcome::Done);
+        };
+        self.reconcile_reboots(&target)?;
+        if !self.journal.staged_all {
+            self.stage_all(&sls, &target)?;
+            self.journal.staged_all = true;
+            self.save()?;
+            if let Some(reason) = self.pause_reason(false, &[]) {
+                self.say(format!("paused: {reason}"));
+                return Ok(Outcome::Paused(reason));
+            }
+        }
+        while let Some((rack, batch)) = self.journal.next_batch(NodeState::Staged) {
+            let canary = self.journal.is_canary(&rack);
+            self.say(format!(
+                "rack {rack}: reboot {}{}",
+                batch.join(", "),
+                if canary { " (canary)" } else { "" }
+            ));
+            let ready = self.hooks(Phase::Pre, &batch)?;
+            if !ready.is_empty() {
+                self.reboot_batch(&ready, &target)?;
+            }
+            if batch.iter().any(|n| self.failed(n)) {
+                self.roll_back_batch(&batch)?;
+            }
+            if let Some(reason) = self.pause_reason(canary, &batch) {
+                self.say(format!("paused: {reason}"));
+                return Ok(Outcome::Paused(reason));
+            }
+        }
+        Ok(Outcome::Done)
+    }
+
+    fn failed(&self, node: &str) -> bool {
+        self.journal
+            .node(node)
+            .is_some_and(|n| n.state == NodeState::Failed)
+    }
+
+    /// Stage on every pending node, rack by rack (staging does not disrupt).
+    fn stage_all(&mut self, sls: &str, target: &str) -> Result<(), RolloutError> {
+        let timeout = Duration::from_secs(self.journal.policy.node_timeout);
+        let racks: Vec<(String, Vec<String>)> = self
+            .journal
+            .racks
+            .iter()
+            .map(|r| {
+                let pending = r
+                    .nodes
+                    .iter()
+                    .filter(|n| n.state == NodeState::Pending)
+                    .map(|n| n.name.clone())
+                    .collect();
+                (r.name.clone(), pending)
+            })
+            .collect();
+        for (rack, nodes) in racks.into_iter().filter(|(_, n)| !n.is_empty()) {
+            self.say(format!(
+                "rack {rack}: stage {target} on {}",
+                nodes.join(", ")
+            ));
+            let (jid, answers) =
+                self.job(&nodes, "state.sls", &[sls.into()], &Map::new(), timeout)?;
+            self.set_jid(&nodes, &jid);
+            let mut staged = Vec::new();
+            for node in &nodes {
+                match answers
+                    .get(node)
+                    .map(|a| verdict::states(&a.ret, a.retcode))
+                {
+                    Some(Ok(_)) => staged.push(node.clone()),
+                    Some(Err(why)) => self.set(node, NodeState::Failed, format!("stage: {why}")),
+                    None => self.set(
+                        node,
+                        NodeState::Failed,
+                        format!("stage: no return within {} s", timeout.as_secs()),
+                    ),
+                }
+            }
+            // already booted into the target: nothing to reboot
+            let booted = self.booted(&staged)?;
+            for node in staged {
+                let (state, detail) = match booted.get(&node) {
+                    Some(b) if matches_target(b, target) => {
+                        (NodeState::Done, format!("already booted into {target}"))
+                    }
+                    _ => (NodeState::Staged, format!("{target} staged")),
+                };
+                self.say(format!("  {node}: {} ({detail})", label(state)));
+                self.set(&node, state, detail);
+            }
+            self.save()?;
+        }
+        Ok(())
+    }
+
+    /// Each node's booted deployment (`rpm_ostree.booted`).
+    fn booted(
+        &mut self,
+        nodes: &[String],
+    ) -> Result<std::collections::HashMap<String, Value>, RolloutError> {
+        if nodes.is_empty() {
+            return Ok(Default::default());
+        }
+        let timeout = Duration::from_secs(self.journal.policy.node_timeout);
+        let (_, answers) = self.job(nodes, "rpm_ostree.booted", &[], &Map::new(), timeout)?;
+        Ok(answers.into_iter().map(|(k, a)| (k, a.ret)).collect())
+    }
+
+    fn reboot_batch(&mut self, nodes: &[String], target: &str) -> Result<(), RolloutError> {
+        let jid = self
+            .master
+            .start_job(nodes, "rpm_ostree.finalize", &[], &Map::new())?;
+        self.set_jid(nodes, &jid);
+        self.save()?;
+        let reports = self.health_reports(nodes);
+        let mut healthy = Vec::new();
+        for node in nodes {
+            match reports.get(node) {
+                Some(r) if r["status"] == json!("good") => healthy.push(node.clone()),
+                Some(r) => {
+                    let why = format!(
+                        "health gate {}: {}{}",
+                        r["status"].as_str().unwrap_or("?"),
+                        r["message"].as_str().unwrap_or(""),
+                        checks(r)
+                    );
+                    self.say(format!("  {node}: FAILED ({why})"));
+                    self.set(node, NodeState::Failed, why);
+                }
+                None => {
+                    let why = format!(
+                        "no health report within {} s of the reboot",
+                        self.journal.policy.reboot_timeout
+                    );
+                    self.say(format!("  {node}: FAILED ({why})"));
+                    self.set(node, NodeState::Failed, why);
+                }
+            }
+        }
+        let booted = self.booted(&healthy)?;
+        let mut passed = Vec::new();
+        for node in healthy {
+            let (state, detail) = match booted.get(&node) {
+                Some(b) if matches_target(b, target) => {
+                    (NodeState::Done, format!("booted {target}, healthy"))
+                }
+                Some(b) => (
+                    NodeState::Failed,
+                    format!("healthy, but booted {} instead of {target}", label_of(b)),
+                ),
+                None => (
+                    NodeState::Failed,
+                    "no answer to rpm_ostree.booted".to_string(),
+                ),
+            };
+            self.say(format!("  {node}: {} ({detail})", label(state)));
+            if state == NodeState::Done {
+                passed.push(node.clone());
+            }
+            self.set(&node, state, detail);
+        }
+        self.save()?;
+        self.hooks(Phase::Post, &passed)?;
+        Ok(())
+    }
+
+    /// The first health report of each node from now on (after its reboot).
+    fn health_reports(&mut self, nodes: &[String]) -> std::collections::HashMap<String, Value> {
+        let deadline = Instant::now() + Duration::from_secs(self.journal.policy.reboot_timeout);
+        let mut got = std::collections::HashMap::new();
+        while got.len() < nodes.len() {
+            let missing: Vec<&String> = nodes.iter().filter(|n| !got.contains_key(*n)).collect();
+            let found = self.bus.wait(
+                deadline,
+                LOOKUP_EVERY,
+                |ev| {
+                    if ev.tag != HEALTH_TAG {
+                        return None;
+                    }
+                    let id = ev.minion()?;
+                    missing
+                        .iter()
+                        .any(|n| n.as_str() == id)
+                        .then(|| (id.to_string(), ev.data.clone()))
+                },
+                || None,
+            );
+            match found {
+                Some((id, report)) => {
+                    got.insert(id, report);
+                }
+                None => break,
+            }
+        }
+        got
+    }
+
+    /// The batch's nodes that upgraded go back to their previous image.
+    fn roll_back_batch(&mut self, batch: &[String]) -> Result<(), RolloutError> {
+        let upgraded: Vec<String> = batch
+            .iter()
+            .filter(|n| {
+                self.journal
+                    .node(n)
+                    .is_some_and(|e| e.state == NodeState::Done)
+            })
+            .cloned()
+            .collect();
+        if upgraded.is_empty() {
+            return Ok(());
+        }
+        self.say(format!(
+            "rolling back {} (their batch failed)",
+            upgraded.join(", ")
+        ));
+        let mut kwargs = Map::new();
+        kwargs.insert("reboot".into(), true.into());
+        self.master
+            .start_job(&upgraded, "rpm_ostree.rollback", &[], &kwargs)?;
+        let reports = self.health_reports(&upgraded);
+        for node in &upgraded {
+            let detail = match reports.get(node) {
+                Some(r) => format!(
+                    "rolled back with its batch; health {}",
+                    r["status"].as_str().unwrap_or("?")
+                ),
+                None => "rolled back with its batch; no health report after the reboot".into(),
+            };
+            self.say(format!("  {node}: rolled back ({detail})"));
+            self.set(node, NodeState::RolledBack, detail);
+        }
+        self.save()
+    }
+
+    /// Nodes a dead controller left rebooting: the booted image decides.
+    fn reconcile_reboots(&mut self, target: &str) -> Result<(), RolloutError> {
+        let running: Vec<String> = self
+            .journal
+            .racks
+            .iter()
+            .flat_map(|r| &r.nodes)
+            .filter(|n| n.state == NodeState::Running)
+            .map(|n| n.name.clone())
+            .collect();
+        if running.is_empty() {
+            return Ok(());
+        }
+        let booted = self.booted(&running)?;
+        for node in running {
+            let (state, detail) = match booted.get(&node) {
+                Some(b) if matches_target(b, target) => (
+                    NodeState::Done,
+                    format!("booted {target} (found on resume)"),
+                ),
+                // not (yet) on the target: stage again, then reboot in its batch
+                _ => (NodeState::Pending, String::new()),
+            };
+            if state == NodeState::Pending {
+                self.journal.staged_all = false;
+            }
+            self.say(format!("resume: {node}: {}", label(state)));
+            self.set(&node, state, detail);
+        }
+        self.save()
+    }
+}
+
+/// Does an `rpm_ostree.booted` summary show the target (version, checksum,
+/// base checksum, image digest or origin)?
+pub fn matches_target(booted: &Value, target: &str) -> bool {
+    [
+        "version",
+        "checksum",
+        "base_checksum",
+        "image_digest",
+        "origin",
+    ]
+    .iter()
+    .any(|k| booted.get(*k).and_then(Value::as_str) == Some(target))
+}
+
+fn label_of(b: &Value) -> String {
+    b.get("version")
+        .and_then(Value::as_str)
+        .or_else(|| b.get("checksum").and_then(Value::as_str))
+        .unwrap_or("nothing")
+        .to_string()
+}
+
+fn checks(r: &Value) -> String {
+    match r.get("failed_checks").and_then(Value::as_array) {
+        Some(a) if !a.is_empty() => {
+            let list: Vec<&str> = a.iter().filter_map(Value::as_str).collect();
+            format!(" [{}]", list.join("; "))
+        }
+        _ => String::new(),
+    }
+}
