@@ -127,10 +127,12 @@ fn refresh_and_verify(
     if nodes.is_empty() {
         return Ok(());
     }
-    let jid = master.start_job(nodes, "saltutil.refresh_pillar", &[], &Map::new())?;
+    let job = master.start_job(nodes, "saltutil.refresh_pillar", &[], &Map::new())?;
     super::progress(&format!(
-        "fileserver updated; pillar refresh on {} node(s) (job {jid})",
-        nodes.len()
+        "fileserver updated; pillar refresh on {} of {} node(s) (job {})",
+        job.minions.len(),
+        nodes.len(),
+        job.jid
     ));
     let marker = format!("{MARKER_DIR}/{generation}.json");
     let deadline = Instant::now() + Duration::from_secs(90);
@@ -173,7 +175,11 @@ fn call(master: &dyn Master, node: &str, fun: &str) -> Result<Value, String> {
     let targets = [node.to_string()];
     let jid = master
         .start_job(&targets, fun, &[], &Map::new())
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())?
+        .jid;
+    if jid.is_empty() {
+        return Err("the master does not know it".into());
+    }
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         let got = master.job_returns(&jid).map_err(|e| e.to_string())?;

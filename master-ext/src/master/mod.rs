@@ -13,6 +13,24 @@ use halite_api::{Map, Value};
 
 pub use sse::Event;
 
+/// A published job: its jid and the targets the master knows (accepted
+/// keys); the others will never answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub jid: String,
+    pub minions: Vec<String>,
+}
+
+impl Job {
+    /// Targets the master did not publish to.
+    pub fn unknown<'a>(&self, targets: &'a [String]) -> Vec<&'a String> {
+        targets
+            .iter()
+            .filter(|t| !self.minions.contains(t))
+            .collect()
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum MasterError {
     #[error("salt-api {url}: {message}")]
@@ -29,14 +47,14 @@ pub enum MasterError {
 
 /// What the controller needs of a master.
 pub trait Master: Send + Sync {
-    /// Publish `fun` to exactly these minion IDs (list target); the jid.
+    /// Publish `fun` to exactly these minion IDs (list target).
     fn start_job(
         &self,
         targets: &[String],
         fun: &str,
         args: &[Value],
         kwargs: &Map,
-    ) -> Result<String, MasterError>;
+    ) -> Result<Job, MasterError>;
     /// Run a runner function on the master, its return.
     fn runner(&self, fun: &str, kwargs: &Map) -> Result<Value, MasterError>;
     /// The returns a job has so far (minion ID -> return), from the job cache.

@@ -13,7 +13,7 @@ use serde_json::json;
 use ureq::Agent;
 
 use super::sse::{Event, SseReader};
-use super::{Master, MasterError};
+use super::{Job, Master, MasterError};
 
 /// Where and who.
 #[derive(Debug, Clone)]
@@ -186,7 +186,7 @@ impl Master for SaltApi {
         fun: &str,
         args: &[Value],
         kwargs: &Map,
-    ) -> Result<String, MasterError> {
+    ) -> Result<Job, MasterError> {
         let ret = self.lowstate(json!({
             "client": "local_async",
             "tgt": targets,
@@ -195,13 +195,29 @@ impl Master for SaltApi {
             "arg": args,
             "kwarg": kwargs,
         }))?;
-        ret["jid"]
-            .as_str()
-            .map(str::to_string)
-            .ok_or_else(|| MasterError::Answer {
-                what: format!("local_async {fun}"),
-                answer: ret.to_string(),
+        // no minion matched: `{}`, no jid, nothing published
+        if ret.as_object().is_some_and(|m| m.is_empty()) {
+            return Ok(Job {
+                jid: String::new(),
+                minions: Vec::new(),
+            });
+        }
+        let jid = ret["jid"].as_str().ok_or_else(|| MasterError::Answer {
+            what: format!("local_async {fun}"),
+            answer: ret.to_string(),
+        })?;
+        let minions = ret["minions"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|m| m.as_str().map(str::to_string))
+                    .collect()
             })
+            .unwrap_or_default();
+        Ok(Job {
+            jid: jid.to_string(),
+            minions,
+        })
     }
 
     fn runner(&self, fun: &str, kwargs: &Map) -> Result<Value, MasterError> {

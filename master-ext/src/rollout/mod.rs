@@ -13,6 +13,7 @@ pub mod plan;
 pub mod states;
 pub mod verdict;
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use halite_api::{Map, Value};
@@ -138,8 +139,31 @@ impl Rollout<'_> {
         Ok(through)
     }
 
-    /// Start `fun` on `nodes` and wait for their answers (`timeout` each at
-    /// most, all in parallel); nodes missing from the map did not answer.
+    /// Start `fun` on `nodes`: the jid and the nodes it was published to;
+    /// nodes the master does not know (no accepted key) fail at once.
+    fn start(
+        &mut self,
+        nodes: &[String],
+        fun: &str,
+        args: &[Value],
+        kwargs: &Map,
+    ) -> Result<(String, Vec<String>), RolloutError> {
+        let job = self.master.start_job(nodes, fun, args, kwargs)?;
+        for node in job.unknown(nodes) {
+            let why = format!("the master did not publish {fun} to it (no accepted key?)");
+            self.say(format!("  {node}: FAILED ({why})"));
+            self.set(node, NodeState::Failed, why);
+        }
+        let published = nodes
+            .iter()
+            .filter(|n| job.minions.contains(n))
+            .cloned()
+            .collect();
+        Ok((job.jid, published))
+    }
+
+    /// [`Rollout::start`], then wait for the answers (`timeout` for all, in
+    /// parallel); published nodes missing from the map did not answer.
     fn job(
         &mut self,
         nodes: &[String],
@@ -147,10 +171,10 @@ impl Rollout<'_> {
         args: &[Value],
         kwargs: &Map,
         timeout: Duration,
-    ) -> Result<(String, std::collections::HashMap<String, Answer>), RolloutError> {
-        let jid = self.master.start_job(nodes, fun, args, kwargs)?;
-        let answers = self.answers(&jid, nodes, timeout);
-        Ok((jid, answers))
+    ) -> Result<(String, Vec<String>, HashMap<String, Answer>), RolloutError> {
+        let (jid, published) = self.start(nodes, fun, args, kwargs)?;
+        let answers = self.answers(&jid, &published, timeout);
+        Ok((jid, published, answers))
     }
 
     /// Collect `jid`'s returns from `nodes`: events first, the job cache
@@ -160,9 +184,9 @@ impl Rollout<'_> {
         jid: &str,
         nodes: &[String],
         timeout: Duration,
-    ) -> std::collections::HashMap<String, Answer> {
+    ) -> HashMap<String, Answer> {
         let deadline = Instant::now() + timeout;
-        let mut got = std::collections::HashMap::new();
+        let mut got = HashMap::new();
         let prefix = format!("salt/job/{jid}/ret/");
         while got.len() < nodes.len() {
             let master = self.master;
@@ -239,8 +263,8 @@ impl Rollout<'_> {
 }
 
 /// Start a rollout: a fresh journal, or (`resume`) the one on disk. A
-/// paused rollout resumed retries its failed nodes (the pause was for a
-/// human to mend them); one whose controller died keeps them.
+/// paused rollout resumed retries its failed and rolled-back nodes (the
+/// pause was for a human to mend them); one whose controller died keeps them.
 pub fn prepare(
     store: &Store,
     inv: &Inventory,
@@ -256,7 +280,7 @@ pub fn prepare(
             if j.status == Status::Paused {
                 let mut retried = false;
                 for n in j.racks.iter_mut().flat_map(|r| r.nodes.iter_mut()) {
-                    if n.state == NodeState::Failed {
+                    if matches!(n.state, NodeState::Failed | NodeState::RolledBack) {
                         n.state = NodeState::Pending;
                         retried = true;
                     }
@@ -288,3 +312,6 @@ fn rollout_id() -> String {
         .unwrap_or(0);
     format!("r{secs}")
 }
+
+#[cfg(test)]
+mod tests;

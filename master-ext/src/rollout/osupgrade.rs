@@ -83,11 +83,11 @@ impl Rollout<'_> {
                 "rack {rack}: stage {target} on {}",
                 nodes.join(", ")
             ));
-            let (jid, answers) =
+            let (jid, published, answers) =
                 self.job(&nodes, "state.sls", &[sls.into()], &Map::new(), timeout)?;
-            self.set_jid(&nodes, &jid);
+            self.set_jid(&published, &jid);
             let mut staged = Vec::new();
-            for node in &nodes {
+            for node in &published {
                 match answers
                     .get(node)
                     .map(|a| verdict::states(&a.ret, a.retcode))
@@ -127,19 +127,17 @@ impl Rollout<'_> {
             return Ok(Default::default());
         }
         let timeout = Duration::from_secs(self.journal.policy.node_timeout);
-        let (_, answers) = self.job(nodes, "rpm_ostree.booted", &[], &Map::new(), timeout)?;
+        let (_, _, answers) = self.job(nodes, "rpm_ostree.booted", &[], &Map::new(), timeout)?;
         Ok(answers.into_iter().map(|(k, a)| (k, a.ret)).collect())
     }
 
     fn reboot_batch(&mut self, nodes: &[String], target: &str) -> Result<(), RolloutError> {
-        let jid = self
-            .master
-            .start_job(nodes, "rpm_ostree.finalize", &[], &Map::new())?;
-        self.set_jid(nodes, &jid);
+        let (jid, published) = self.start(nodes, "rpm_ostree.finalize", &[], &Map::new())?;
+        self.set_jid(&published, &jid);
         self.save()?;
-        let reports = self.health_reports(nodes);
+        let reports = self.health_reports(&published);
         let mut healthy = Vec::new();
-        for node in nodes {
+        for node in &published {
             match reports.get(node) {
                 Some(r) if r["status"] == json!("good") => healthy.push(node.clone()),
                 Some(r) => {
@@ -203,10 +201,17 @@ impl Rollout<'_> {
                         return None;
                     }
                     let id = ev.minion()?;
+                    // a minion's event comes in the master's `_minion_event`
+                    // envelope: the report is its `data`
+                    let report = ev
+                        .data
+                        .get("data")
+                        .filter(|d| d.is_object())
+                        .unwrap_or(&ev.data);
                     missing
                         .iter()
                         .any(|n| n.as_str() == id)
-                        .then(|| (id.to_string(), ev.data.clone()))
+                        .then(|| (id.to_string(), report.clone()))
                 },
                 || None,
             );
@@ -240,10 +245,9 @@ impl Rollout<'_> {
         ));
         let mut kwargs = Map::new();
         kwargs.insert("reboot".into(), true.into());
-        self.master
-            .start_job(&upgraded, "rpm_ostree.rollback", &[], &kwargs)?;
-        let reports = self.health_reports(&upgraded);
-        for node in &upgraded {
+        let (_, published) = self.start(&upgraded, "rpm_ostree.rollback", &[], &kwargs)?;
+        let reports = self.health_reports(&published);
+        for node in &published {
             let detail = match reports.get(node) {
                 Some(r) => format!(
                     "rolled back with its batch; health {}",

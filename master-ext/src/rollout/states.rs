@@ -27,12 +27,12 @@ impl Rollout<'_> {
             ));
             let ready = self.hooks(Phase::Pre, &batch)?;
             if !ready.is_empty() {
-                let jid = self.master.start_job(&ready, fun, &args, &Map::new())?;
-                self.set_jid(&ready, &jid);
+                let (jid, published) = self.start(&ready, fun, &args, &Map::new())?;
+                self.set_jid(&published, &jid);
                 self.save()?;
-                let answers = self.answers(&jid, &ready, timeout);
+                let answers = self.answers(&jid, &published, timeout);
                 let mut passed = Vec::new();
-                for node in &ready {
+                for node in &published {
                     let (state, detail) = match answers.get(node) {
                         Some(a) => match verdict::states(&a.ret, a.retcode) {
                             Ok(summary) => (NodeState::Done, summary),
