@@ -7,7 +7,7 @@
 //! and the master sees the event and can target the `ostree_health` grain.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use halite_tests::minion::{wait_answering, Flavor, Minion};
@@ -16,82 +16,7 @@ use halite_tests::require_salt;
 use halite_tests::salt::{Master, MasterSpec, PINNED_SALT};
 use serde_json::{json, Value};
 
-const NEXT: &str = "414.92.202407010000-0";
-
-struct FakeTools {
-    dir: tempfile::TempDir,
-}
-
-impl FakeTools {
-    fn new() -> FakeTools {
-        let dir = tempfile::tempdir().unwrap();
-        let bin = dir.path().join("bin");
-        fs::create_dir_all(&bin).unwrap();
-        let fake = halite_tests::repo_root().join("minion/ostree/tests/fake/recording-fake.py");
-        for tool in ["rpm-ostree", "systemctl"] {
-            std::os::unix::fs::symlink(&fake, bin.join(tool)).unwrap();
-        }
-        let shared = std::env::var("HALITE_SHARED")
-            .map(PathBuf::from)
-            .unwrap_or_else(|_| halite_tests::repo_root().join("../shared"));
-        let status = shared.join("fixtures/rpm-ostree/status-booted-rollback-layered.json");
-        fs::copy(status, dir.path().join("status.json")).unwrap();
-        let scenario = json!({"available": [{"version": NEXT, "checksum": "aa11".repeat(16)}]});
-        fs::write(dir.path().join("scenario.json"), scenario.to_string()).unwrap();
-        FakeTools { dir }
-    }
-    fn env(&self) -> Vec<(String, String)> {
-        let path = format!(
-            "{}:{}",
-            self.dir.path().join("bin").display(),
-            std::env::var("PATH").unwrap_or_default()
-        );
-        vec![
-            ("PATH".into(), path),
-            (
-                "FAKE_OSTREE_DIR".into(),
-                self.dir.path().display().to_string(),
-            ),
-        ]
-    }
-    fn status(&self) -> Value {
-        serde_json::from_slice(&fs::read(self.dir.path().join("status.json")).unwrap()).unwrap()
-    }
-    fn log(&self) -> Vec<String> {
-        fs::read_to_string(self.dir.path().join("argv.log"))
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str::<Vec<String>>(l).unwrap().join(" "))
-            .collect()
-    }
-    fn mutating(&self) -> Vec<String> {
-        self.log()
-            .into_iter()
-            .filter(|c| c != "rpm-ostree status --json")
-            .collect()
-    }
-    fn clear_log(&self) {
-        let _ = fs::remove_file(self.dir.path().join("argv.log"));
-    }
-    /// The machine reboots into the default deployment.
-    fn reboot(&self) {
-        let mut st = self.status();
-        for (i, d) in st["deployments"]
-            .as_array_mut()
-            .unwrap()
-            .iter_mut()
-            .enumerate()
-        {
-            d["booted"] = json!(i == 0);
-            d["staged"] = json!(false);
-            d.as_object_mut().unwrap().remove("finalization-locked");
-        }
-        fs::write(self.dir.path().join("status.json"), st.to_string()).unwrap();
-    }
-    fn health_marker(&self) -> PathBuf {
-        self.dir.path().join("kubelet-healthy")
-    }
-}
+use halite_tests::ostree_fake::{FakeTools, NEXT};
 
 fn master(venv: &Path) -> Master {
     let repo = halite_tests::repo_root();

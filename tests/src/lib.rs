@@ -10,6 +10,7 @@
 
 pub mod minion;
 pub mod net;
+pub mod ostree_fake;
 pub mod salt;
 
 use std::path::PathBuf;
@@ -27,6 +28,15 @@ pub fn halite_bin() -> PathBuf {
     if let Ok(p) = std::env::var("HALITE_BIN") {
         return PathBuf::from(p);
     }
+    built_bin("halite")
+}
+
+/// Path of the `halite-ctl` binary built for this test run.
+pub fn halite_ctl_bin() -> PathBuf {
+    built_bin("halite-ctl")
+}
+
+fn built_bin(name: &str) -> PathBuf {
     let target = std::env::var("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|_| repo_root().join("target"));
@@ -35,5 +45,5 @@ pub fn halite_bin() -> PathBuf {
     } else {
         "release"
     };
-    target.join(profile).join("halite")
+    target.join(profile).join(name)
 }

@@ -119,6 +119,9 @@ pub struct MasterSpec {
     pub extra: serde_json::Map<String, Value>,
     /// Run inside this network namespace, listening on this address.
     pub netns: Option<(String, String)>,
+    /// Files of `master.d/` (name, content): included after the main
+    /// config, so their keys win (e.g. `halite-ctl master-config` output).
+    pub include: Vec<(String, String)>,
 }
 
 impl Master {
@@ -188,6 +191,13 @@ impl Master {
             serde_json::to_string_pretty(&conf).unwrap(),
         )
         .unwrap();
+        if !spec.include.is_empty() {
+            let dir = self.conf_dir().join("master.d");
+            fs::create_dir_all(&dir).unwrap();
+            for (name, content) in &spec.include {
+                fs::write(dir.join(name), content).unwrap();
+            }
+        }
     }
 
     /// A command for `program`, inside the master's namespace if it has one.

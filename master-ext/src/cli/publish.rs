@@ -127,7 +127,7 @@ fn refresh_and_verify(
     if nodes.is_empty() {
         return Ok(());
     }
-    let job = master.start_job(nodes, "saltutil.refresh_pillar", &[], &Map::new())?;
+    let job = master.start_job(nodes, "saltutil.refresh_pillar", &[], &Map::new(), None)?;
     super::progress(&format!(
         "fileserver updated; pillar refresh on {} of {} node(s) (job {})",
         job.minions.len(),
@@ -153,14 +153,17 @@ fn refresh_and_verify(
 }
 
 fn sees(master: &dyn Master, node: &str, marker: &str, generation: &str) -> Result<(), String> {
-    let files = call(master, node, "cp.list_master")?;
+    let files = call(master, node, "cp.list_master", &Map::new())?;
     let listed = files
         .as_array()
         .is_some_and(|a| a.iter().any(|f| f.as_str() == Some(marker)));
     if !listed {
         return Err(format!("its file list has no {marker} yet"));
     }
-    let pillar = call(master, node, "pillar.items")?;
+    // Salt 3008 masks pillar values in returns unless asked not to
+    let mut unmask = Map::new();
+    unmask.insert("unmask".into(), true.into());
+    let pillar = call(master, node, "pillar.items", &unmask)?;
     match pillar["halite_tree"]["generation"].as_str() {
         Some(g) if g == generation => Ok(()),
         other => Err(format!(
@@ -171,10 +174,10 @@ fn sees(master: &dyn Master, node: &str, marker: &str, generation: &str) -> Resu
 }
 
 /// One function on one node, its return (30 s at most).
-fn call(master: &dyn Master, node: &str, fun: &str) -> Result<Value, String> {
+fn call(master: &dyn Master, node: &str, fun: &str, kwargs: &Map) -> Result<Value, String> {
     let targets = [node.to_string()];
     let jid = master
-        .start_job(&targets, fun, &[], &Map::new())
+        .start_job(&targets, fun, &[], kwargs, None)
         .map_err(|e| e.to_string())?
         .jid;
     if jid.is_empty() {

@@ -4,6 +4,7 @@
 //! rest_cherrypy with eauth). Rollouts only see the trait, so their
 //! logic is tested without a master.
 
+pub mod jid;
 pub mod saltapi;
 pub mod sse;
 
@@ -47,14 +48,18 @@ pub enum MasterError {
 
 /// What the controller needs of a master.
 pub trait Master: Send + Sync {
-    /// Publish `fun` to exactly these minion IDs (list target).
+    /// Publish `fun` to exactly these minion IDs (list target), under
+    /// `jid` when given (the controller journals it first).
     fn start_job(
         &self,
         targets: &[String],
         fun: &str,
         args: &[Value],
         kwargs: &Map,
+        jid: Option<&str>,
     ) -> Result<Job, MasterError>;
+    /// Whether the master ever published `jid`.
+    fn job_known(&self, jid: &str) -> Result<bool, MasterError>;
     /// Run a runner function on the master, its return.
     fn runner(&self, fun: &str, kwargs: &Map) -> Result<Value, MasterError>;
     /// The returns a job has so far (minion ID -> return), from the job cache.

@@ -186,15 +186,20 @@ impl Master for SaltApi {
         fun: &str,
         args: &[Value],
         kwargs: &Map,
+        jid: Option<&str>,
     ) -> Result<Job, MasterError> {
-        let ret = self.lowstate(json!({
+        let mut chunk = json!({
             "client": "local_async",
             "tgt": targets,
             "tgt_type": "list",
             "fun": fun,
             "arg": args,
             "kwarg": kwargs,
-        }))?;
+        });
+        if let Some(jid) = jid {
+            chunk["jid"] = jid.into();
+        }
+        let ret = self.lowstate(chunk)?;
         // no minion matched: `{}`, no jid, nothing published
         if ret.as_object().is_some_and(|m| m.is_empty()) {
             return Ok(Job {
@@ -236,6 +241,13 @@ impl Master for SaltApi {
             Value::Object(m) => m,
             _ => Map::new(),
         })
+    }
+
+    fn job_known(&self, jid: &str) -> Result<bool, MasterError> {
+        let ret = self.lowstate(json!({"client": "runner", "fun": "jobs.list_job", "jid": jid}))?;
+        Ok(ret
+            .get("Function")
+            .is_some_and(|f| !f.is_null() && f != "unknown-function"))
     }
 
     fn events(&self) -> Result<Receiver<Event>, MasterError> {

@@ -148,7 +148,14 @@ impl Rollout<'_> {
         args: &[Value],
         kwargs: &Map,
     ) -> Result<(String, Vec<String>), RolloutError> {
-        let job = self.master.start_job(nodes, fun, args, kwargs)?;
+        // write-ahead: the jid is journaled before the job exists, so a
+        // controller killed in between finds the job (or its absence)
+        let jid = crate::master::jid::new_jid();
+        self.set_jid(nodes, &jid);
+        self.save()?;
+        let job = self
+            .master
+            .start_job(nodes, fun, args, kwargs, Some(&jid))?;
         for node in job.unknown(nodes) {
             let why = format!("the master did not publish {fun} to it (no accepted key?)");
             self.say(format!("  {node}: FAILED ({why})"));

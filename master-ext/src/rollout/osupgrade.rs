@@ -83,9 +83,8 @@ impl Rollout<'_> {
                 "rack {rack}: stage {target} on {}",
                 nodes.join(", ")
             ));
-            let (jid, published, answers) =
+            let (_, published, answers) =
                 self.job(&nodes, "state.sls", &[sls.into()], &Map::new(), timeout)?;
-            self.set_jid(&published, &jid);
             let mut staged = Vec::new();
             for node in &published {
                 match answers
@@ -132,8 +131,7 @@ impl Rollout<'_> {
     }
 
     fn reboot_batch(&mut self, nodes: &[String], target: &str) -> Result<(), RolloutError> {
-        let (jid, published) = self.start(nodes, "rpm_ostree.finalize", &[], &Map::new())?;
-        self.set_jid(&published, &jid);
+        let (_, published) = self.start(nodes, "rpm_ostree.finalize", &[], &Map::new())?;
         self.save()?;
         let reports = self.health_reports(&published);
         let mut healthy = Vec::new();

@@ -28,7 +28,6 @@ impl Rollout<'_> {
             let ready = self.hooks(Phase::Pre, &batch)?;
             if !ready.is_empty() {
                 let (jid, published) = self.start(&ready, fun, &args, &Map::new())?;
-                self.set_jid(&published, &jid);
                 self.save()?;
                 let answers = self.answers(&jid, &published, timeout);
                 let mut passed = Vec::new();
@@ -73,7 +72,9 @@ impl Rollout<'_> {
             .collect();
         let timeout = Duration::from_secs(self.journal.policy.node_timeout);
         for (node, jid) in running {
-            let answer = if jid.is_empty() {
+            // a jid the master never saw: the controller died before publishing
+            let published = !jid.is_empty() && self.master.job_known(&jid)?;
+            let answer = if !published {
                 None
             } else {
                 self.answers(&jid, std::slice::from_ref(&node), timeout)

@@ -127,12 +127,14 @@ impl Master for FakeMaster {
         fun: &str,
         _: &[Value],
         _: &Map,
+        jid: Option<&str>,
     ) -> Result<Job, MasterError> {
         let jid = {
             let mut jobs = self.jobs.lock().unwrap();
             jobs.push((fun.to_string(), targets.to_vec()));
-            format!("j{}", jobs.len())
+            jid.map_or_else(|| format!("j{}", jobs.len()), str::to_string)
         };
+        self.cache.lock().unwrap().entry(jid.clone()).or_default();
         let unknown = self.fleet.lock().unwrap().unknown.clone();
         let minions: Vec<String> = targets
             .iter()
@@ -146,6 +148,9 @@ impl Master for FakeMaster {
     }
     fn runner(&self, _: &str, _: &Map) -> Result<Value, MasterError> {
         Ok(Value::Null)
+    }
+    fn job_known(&self, jid: &str) -> Result<bool, MasterError> {
+        Ok(self.cache.lock().unwrap().contains_key(jid))
     }
     fn job_returns(&self, jid: &str) -> Result<Map, MasterError> {
         Ok(self
@@ -352,6 +357,26 @@ fn resume_takes_a_running_nodes_return_from_the_job_cache_and_redoes_nothing() {
         names(&["r1-n4", "r2-n1", "r2-n2", "r2-n3", "r2-n4"])
     );
     assert!(j.node("r1-n2").unwrap().detail.contains("found on resume"));
+}
+
+#[test]
+fn resume_reruns_a_node_whose_journaled_job_was_never_published() {
+    let inv = inventory(2, 0);
+    let master = FakeMaster::new(Fleet::default());
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut j = Journal::new("t".into(), Kind::Highstate, &inv);
+    let e = j.node_mut("r1-n1").unwrap();
+    e.state = NodeState::Running;
+    e.jid = Some("20261207000000000001".into());
+    let started = std::time::Instant::now();
+    let (outcome, _) = run(&inv, &master, &store, j);
+    assert_eq!(outcome, Outcome::Done);
+    assert_eq!(master.jobs("state.apply")[0], names(&["r1-n1"]));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "waited for a job that never existed"
+    );
 }
 
 #[test]

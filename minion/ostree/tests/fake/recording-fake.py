@@ -11,6 +11,8 @@ commit's checksum/version, staged at index 0. $FAKE_OSTREE_DIR/scenario.json:
   kargs:     "..."                            kernel args of the default deployment
   bootc_available: {image: {version, digest}} images a registry offers
 Exit codes are the real ones: 0, 1 (error: ... on stderr), 77 (unchanged).
+A reboot (finalize-deployment, rollback --reboot, systemctl reboot) flips
+the booted deployment and writes $FAKE_OSTREE_DIR/reboot-requested.
 """
 import copy, json, os, sys
 
@@ -42,7 +44,9 @@ def base_of(d): return d.get("base-checksum") or d["checksum"]
 def booted(st): return next(d for d in st["deployments"] if d["booted"])
 
 def reboot():
-    """The machine reboots into deployments[0]."""
+    """The machine reboots into deployments[0]. A harness that plays the
+    machine restarts the minion when reboot-requested appears."""
+    with open(path("reboot-requested"), "w") as f: f.write("1\n")
     st = load("status.json")
     for i, d in enumerate(st["deployments"]):
         d["booted"] = i == 0; d["staged"] = False; d.pop("finalization-locked", None)
@@ -148,7 +152,9 @@ def rpm_ostree():
             deps[0], deps[1] = deps[1], deps[0]
         else:
             deps.insert(0, deps.pop(b))
-        save("status.json", st); print("Moving '%s' to be first deployment" % deps[0]["checksum"]); return
+        save("status.json", st); print("Moving '%s' to be first deployment" % deps[0]["checksum"])
+        if "--reboot" in flags: reboot()
+        return
     if verb == "cleanup":
         guard(st, False)
         if "--pending" in flags:
