@@ -17,6 +17,12 @@ pub struct FakeTools {
     pub dir: tempfile::TempDir,
 }
 
+impl Default for FakeTools {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl FakeTools {
     pub fn new() -> FakeTools {
         let dir = tempfile::tempdir().unwrap();
