@@ -27,6 +27,7 @@ fn salt_targets_the_rack_and_the_node_moves_onto_orb0_keeping_its_master() {
         MasterSpec {
             extra: extra.as_object().cloned().unwrap(),
             netns: Some((topo.ext(), "192.0.2.10".into())),
+            ..Default::default()
         },
     );
     let minion = Minion::start_in_netns(
