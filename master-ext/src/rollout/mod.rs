@@ -50,6 +50,12 @@ pub struct Answer {
     pub retcode: Option<i64>,
 }
 
+/// What a job got: the nodes it was published to and their answers.
+struct Replies {
+    published: Vec<String>,
+    answers: HashMap<String, Answer>,
+}
+
 /// A rollout in progress.
 pub struct Rollout<'a> {
     pub inv: &'a Inventory,
@@ -178,10 +184,10 @@ impl Rollout<'_> {
         args: &[Value],
         kwargs: &Map,
         timeout: Duration,
-    ) -> Result<(String, Vec<String>, HashMap<String, Answer>), RolloutError> {
+    ) -> Result<Replies, RolloutError> {
         let (jid, published) = self.start(nodes, fun, args, kwargs)?;
         let answers = self.answers(&jid, &published, timeout);
-        Ok((jid, published, answers))
+        Ok(Replies { published, answers })
     }
 
     /// Collect `jid`'s returns from `nodes`: events first, the job cache

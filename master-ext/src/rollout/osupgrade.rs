@@ -13,7 +13,7 @@ use serde_json::json;
 use super::hooks::Phase;
 use super::journal::{Kind, NodeState};
 use super::states::label;
-use super::{verdict, Outcome, Rollout, RolloutError, LOOKUP_EVERY};
+use super::{verdict, Outcome, Replies, Rollout, RolloutError, LOOKUP_EVERY};
 
 /// The tag the minion's health gate reports on (halite-ostree).
 pub const HEALTH_TAG: &str = "halite/ostree/health";
@@ -83,7 +83,7 @@ impl Rollout<'_> {
                 "rack {rack}: stage {target} on {}",
                 nodes.join(", ")
             ));
-            let (_, published, answers) =
+            let Replies { published, answers } =
                 self.job(&nodes, "state.sls", &[sls.into()], &Map::new(), timeout)?;
             let mut staged = Vec::new();
             for node in &published {
@@ -126,7 +126,8 @@ impl Rollout<'_> {
             return Ok(Default::default());
         }
         let timeout = Duration::from_secs(self.journal.policy.node_timeout);
-        let (_, _, answers) = self.job(nodes, "rpm_ostree.booted", &[], &Map::new(), timeout)?;
+        let Replies { answers, .. } =
+            self.job(nodes, "rpm_ostree.booted", &[], &Map::new(), timeout)?;
         Ok(answers.into_iter().map(|(k, a)| (k, a.ret)).collect())
     }
 
