@@ -136,75 +136,66 @@ fn copy_source(
     Ok(())
 }
 
-fn ids<'a>(nodes: impl Iterator<Item = &'a Node>) -> String {
-    nodes.map(|n| n.name.as_str()).collect::<Vec<_>>().join(",")
+/// A top file whose targets are single minion IDs (plain globs: the
+/// inventory check allows no glob characters in IDs). One key per node keeps
+/// every key short (a list of a thousand IDs would not be a plain YAML key)
+/// and makes each node's assignment readable at a glance.
+fn top_by_id(first: Map, nodes: impl Iterator<Item = (String, Vec<String>)>) -> Value {
+    let mut base = first;
+    for (id, sls) in nodes {
+        if !sls.is_empty() {
+            base.insert(id, json!(sls));
+        }
+    }
+    json!({ "base": base })
 }
 
-/// Top-file targets (comma-separated minion IDs, list match) and their
-/// SLS; targets naming the same nodes share one key and their lists join
-/// (a second insert would replace the first).
-#[derive(Default)]
-struct Targets(indexmap::IndexMap<String, Vec<String>>);
-
-impl Targets {
-    fn add(&mut self, ids: String, sls: impl IntoIterator<Item = String>) {
-        let list = self.0.entry(ids).or_default();
-        for s in sls {
-            if !list.contains(&s) {
-                list.push(s);
-            }
+/// `list` with `more` appended, without repeats.
+fn joined(mut list: Vec<String>, more: &[String]) -> Vec<String> {
+    for s in more {
+        if !list.contains(s) {
+            list.push(s.clone());
         }
     }
-
-    fn into_top(self, mut base: Map) -> Value {
-        for (ids, sls) in self.0 {
-            let mut items = vec![json!({"match": "list"})];
-            items.extend(sls.into_iter().map(Value::from));
-            base.insert(ids, Value::Array(items));
-        }
-        json!({ "base": base })
-    }
+    list
 }
 
 fn state_top(inv: &Inventory) -> Value {
-    let mut targets = Targets::default();
-    let all = ids(inv.nodes().map(|(_, n)| n));
-    targets.add(all, inv.fleet.base_states.iter().cloned());
-    for (role, sls) in &inv.fleet.roles {
-        let with_role = ids(inv
-            .nodes()
-            .map(|(_, n)| n)
-            .filter(|n| n.roles.contains(role)));
-        if !with_role.is_empty() {
-            targets.add(with_role, sls.iter().cloned());
-        }
-    }
-    targets.0.retain(|_, sls| !sls.is_empty());
-    targets.into_top(Map::new())
+    let nodes = inv.nodes().map(|(_, n)| {
+        let sls = n
+            .roles
+            .iter()
+            .fold(inv.fleet.base_states.clone(), |acc, role| {
+                joined(
+                    acc,
+                    inv.fleet.roles.get(role).map_or(&[][..], Vec::as_slice),
+                )
+            });
+        (n.name.clone(), sls)
+    });
+    top_by_id(Map::new(), nodes)
 }
 
 fn pillar_top(inv: &Inventory) -> Result<Value, GenerateError> {
-    let mut base = Map::new();
-    base.insert("*".into(), json!(["fleet.common"]));
-    let mut targets = Targets::default();
+    let mut first = Map::new();
+    first.insert("*".into(), json!(["fleet.common"]));
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
-    for rack in &inv.racks {
-        targets.add(
-            ids(rack.nodes.iter()),
-            [format!("fleet.racks.{}", rack.name)],
-        );
-        for node in &rack.nodes {
-            let stem = node_sls(&node.name);
-            if let Some(other) = seen.insert(stem.clone(), &node.name) {
-                return Err(GenerateError::Inventory(format!(
-                    "nodes {other} and {} share the pillar file fleet/nodes/{stem}.sls",
-                    node.name
-                )));
-            }
-            targets.add(node.name.clone(), [format!("fleet.nodes.{stem}")]);
+    let mut nodes = Vec::new();
+    for (rack, node) in inv.nodes() {
+        let stem = node_sls(&node.name);
+        if let Some(other) = seen.insert(stem.clone(), &node.name) {
+            return Err(GenerateError::Inventory(format!(
+                "nodes {other} and {} share the pillar file fleet/nodes/{stem}.sls",
+                node.name
+            )));
         }
+        let sls = vec![
+            format!("fleet.racks.{}", rack.name),
+            format!("fleet.nodes.{stem}"),
+        ];
+        nodes.push((node.name.clone(), sls));
     }
-    Ok(targets.into_top(base))
+    Ok(top_by_id(first, nodes.into_iter()))
 }
 
 fn merged(mut generated: Value, overlay: &Map) -> Value {
@@ -322,27 +313,20 @@ racks:
     fn tops_are_keyed_by_minion_id() {
         let t = generate(&parse(INV).unwrap(), &[]).unwrap();
         let top = load(&t, "salt/top.sls");
-        let keys: Vec<&String> = top["base"].as_object().unwrap().keys().collect();
-        // base states and the worker role match the same two nodes: one key,
-        // so the role's entry must not replace the base states'
-        assert_eq!(keys, ["r1-n1,r1-n2.dc", "r1-n2.dc"]);
-        assert_eq!(
-            top["base"]["r1-n1,r1-n2.dc"],
-            json!([{"match": "list"}, "common", "roles.worker"])
-        );
+        assert_eq!(top["base"]["r1-n1"], json!(["common", "roles.worker"]));
         assert_eq!(
             top["base"]["r1-n2.dc"],
-            json!([{"match": "list"}, "storage"])
+            json!(["common", "roles.worker", "storage"])
         );
         let ptop = load(&t, "pillar/top.sls");
         assert_eq!(ptop["base"]["*"], json!(["fleet.common"]));
         assert_eq!(
-            ptop["base"]["r1-n1,r1-n2.dc"],
-            json!([{"match": "list"}, "fleet.racks.r1"])
+            ptop["base"]["r1-n1"],
+            json!(["fleet.racks.r1", "fleet.nodes.r1-n1"])
         );
         assert_eq!(
             ptop["base"]["r1-n2.dc"],
-            json!([{"match": "list"}, "fleet.nodes.r1-n2_dc"])
+            json!(["fleet.racks.r1", "fleet.nodes.r1-n2_dc"])
         );
     }
 
@@ -370,16 +354,27 @@ racks:
     }
 
     #[test]
-    fn a_one_node_rack_keeps_rack_and_node_pillar() {
-        let one = INV.replace(
-            "      - {name: r1-n2.dc, ip: 10.1.0.12, roles: [worker, storage], disks: [/dev/vdb]}\n",
-            "",
-        );
-        let t = generate(&parse(&one).unwrap(), &[]).unwrap();
-        let ptop = load(&t, "pillar/top.sls");
+    fn a_big_rack_gives_loadable_tops() {
+        let mut inv = parse(INV).unwrap();
+        let node = inv.racks[0].nodes[0].clone();
+        inv.racks[0].nodes = (0..200)
+            .map(|i| {
+                let mut n = node.clone();
+                n.name = format!("rack-one-node-{i:03}");
+                n
+            })
+            .collect();
+        let t = generate(&inv, &[]).unwrap();
         assert_eq!(
-            ptop["base"]["r1-n1"],
-            json!([{"match": "list"}, "fleet.racks.r1", "fleet.nodes.r1-n1"])
+            load(&t, "salt/top.sls")["base"].as_object().unwrap().len(),
+            200
+        );
+        assert_eq!(
+            load(&t, "pillar/top.sls")["base"]
+                .as_object()
+                .unwrap()
+                .len(),
+            201
         );
     }
 

@@ -51,9 +51,20 @@ impl Emitter {
                 self.indent(indent);
             }
             first = false;
-            self.text.push_str(&scalar_text(k, true, indent));
-            self.text.push(':');
-            self.block_value(v, indent, true);
+            if is_simple_key(k) {
+                self.text.push_str(&scalar_text(k, true, indent));
+                self.text.push(':');
+                self.block_value(v, indent, true);
+            } else {
+                // PyYAML's explicit key: `? key`, then `: value` laid out
+                // like a sequence item's
+                self.text.push_str("? ");
+                self.text.push_str(&scalar_text(k, true, indent));
+                self.text.push('\n');
+                self.indent(indent);
+                self.text.push(':');
+                self.block_value(v, indent, false);
+            }
         }
     }
 
@@ -99,6 +110,12 @@ impl Emitter {
             }
         }
     }
+}
+
+/// PyYAML's `check_simple_key` for a string key: shorter than 128
+/// characters and on one line; other keys are written as `? key`.
+fn is_simple_key(k: &str) -> bool {
+    k.chars().count() < 128 && !k.contains(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'])
 }
 
 /// Flow-style text of any value; `indent` is used for folded continuation lines.

@@ -156,3 +156,15 @@ fn implicit_types_by_first_character() {
                "h": "x1", "i": "-inf", "j": null, "k": "éte", "l": 1000})
     );
 }
+
+#[test]
+fn long_keys_are_explicit_as_pyyaml_writes_them() {
+    // yaml.safe_dump({K: 1, 'l': {K: [1, 2]}, 'm': {K: {'b': 1}}}) with len(K) == 130
+    let k = "a".repeat(130);
+    let v = json!({ k.clone(): 1, "l": { k.clone(): [1, 2] }, "m": { k.clone(): {"b": 1} } });
+    let want = "? K\n: 1\nl:\n  ? K\n  : - 1\n    - 2\nm:\n  ? K\n  : b: 1\n";
+    assert_eq!(dump(&v).replace(&k, "K"), want);
+    assert_eq!(crate::yaml::load(&dump(&v)).unwrap(), v);
+    let short = "a".repeat(127);
+    assert_eq!(dump(&json!({ short.clone(): 1 })), format!("{short}: 1\n"));
+}
