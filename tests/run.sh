@@ -2,7 +2,8 @@
 # Runs every Halite test on a fresh machine, installing what the tests need:
 #   Debian packages (tests/scripts/install-deps.sh), the pinned Salt venv
 #   (tests/salt/ensure-venv.sh), then fmt, clippy, unit + end-to-end tests
-#   (real salt-master on 127.0.0.1, real LVM on loop devices), the static
+#   (real salt-master on 127.0.0.1, real LVM on loop devices, halite-ctl
+#   through a real master + salt-api with 12 Halite minions), the static
 #   node build booted in a qemu VM for the storage test, and the
 #   state-engine conformance corpus.
 # usage: tests/run.sh            (as root: some tests chown, use netns)
