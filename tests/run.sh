@@ -44,6 +44,10 @@ CARGO_TARGET_DIR=target/static RUSTFLAGS="-C target-feature=+crt-static" \
 echo '{"cniVersion":"1.0.0"}' | CNI_COMMAND=VERSION target/static/x86_64-unknown-linux-gnu/node/halite-cni
 minion/storage/tests/vm/run.sh target/static/x86_64-unknown-linux-gnu/node/halite
 
+step "the node package: RPM, scratch-root install, unit verify, bootc layer tree"
+tests/scripts/package.sh target/static/x86_64-unknown-linux-gnu/node/halite \
+  target/static/x86_64-unknown-linux-gnu/node/halite-cni
+
 step "state-engine conformance corpus"
 tests/scripts/conformance.sh "$shared/conformance"
 

@@ -558,3 +558,35 @@ fn halite_minion_start_failures_exit_nonzero_with_reason() {
         "reason should name the key: {stderr}"
     );
 }
+
+/// Under systemd (`Type=notify`, minion/agent/packaging/halite-minion.service)
+/// the minion says READY=1 once it is connected to the master, and
+/// STOPPING=1 on SIGTERM: a datagram socket standing in for systemd's.
+#[test]
+fn minion_notifies_systemd_when_ready_and_stopping() {
+    use std::os::unix::net::UnixDatagram;
+    let venv = require_salt!(PINNED_SALT);
+    let master = Master::start(&venv, MasterSpec::default());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notify");
+    let socket = UnixDatagram::bind(&path).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(90)))
+        .unwrap();
+    let env = vec![("NOTIFY_SOCKET".to_string(), path.display().to_string())];
+    let mut minion = Minion::start_with_env(&master, "notify-1", Flavor::Halite, json!({}), env);
+    let mut buf = [0u8; 256];
+    let n = socket.recv(&mut buf).expect("no READY=1 within 90 s");
+    let ready = String::from_utf8_lossy(&buf[..n]).to_string();
+    assert!(
+        ready.starts_with("READY=1\nSTATUS=minion 'notify-1' connected"),
+        "{ready}"
+    );
+    let answered = master
+        .salt_json(&["notify-1", "test.ping", "--timeout", "10"])
+        .0;
+    assert_eq!(answered["notify-1"], json!(true), "ready but not answering");
+    minion.stop();
+    let n = socket.recv(&mut buf).expect("no STOPPING=1");
+    assert_eq!(&buf[..n], b"STOPPING=1");
+}

@@ -117,6 +117,9 @@ pub fn run(config: MinionConfig) -> Result<(), DaemonError> {
         tracing::error!("cannot compile pillar on the master: {e}");
     }
     minion.fire_start_events();
+    crate::sd_notify::notify(&format!(
+        "READY=1\nSTATUS=minion '{id}' connected to the master"
+    ));
     crate::ostree_gate::run(&minion);
     minion.run_startup_states();
     let mut scheduler = Scheduler::from_opts(&opts, Instant::now());
@@ -129,6 +132,7 @@ pub fn run(config: MinionConfig) -> Result<(), DaemonError> {
         }
     });
     tracing::info!("halite minion '{id}' stopping");
+    crate::sd_notify::notify("STOPPING=1");
     if !minion.pool.wait_idle(SHUTDOWN_GRACE) {
         tracing::warn!("stopping with jobs still running");
     }

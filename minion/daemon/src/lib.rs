@@ -23,6 +23,7 @@ pub mod proc;
 pub mod returns;
 pub mod saltutil;
 pub mod schedule;
+pub mod sd_notify;
 pub mod state_guard;
 #[cfg(test)]
 mod testkit;
