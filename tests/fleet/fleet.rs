@@ -68,6 +68,10 @@ impl Fleet {
     pub fn inventory(&self) -> PathBuf {
         self.dir.path().join("fleet.yaml")
     }
+    /// Where the inventory's pre/post node hooks log (`pre r1-n1 r1`).
+    pub fn hooks_log(&self) -> PathBuf {
+        self.dir.path().join("hooks.log")
+    }
     pub fn node(&self, id: &str) -> &Node {
         self.nodes.iter().find(|n| n.id == id).unwrap()
     }
@@ -178,8 +182,16 @@ impl Fleet {
                 ));
             }
         }
+        let hook = |phase: &str| {
+            format!(
+                "echo \\\"{phase} $HALITE_NODE $HALITE_RACK\\\" >> {}",
+                self.hooks_log().display()
+            )
+        };
         let text = format!(
-            "fleet:\n  name: fleet-test\n  roles: {{worker: [fleet-test]}}\n  os_image: {{refspec: 'rhcos:rhcos/9/x86_64/stable', version: '{NEXT}'}}\n  pillar: {{fleet_message: '{fleet_message}'}}\n  rollout: {{max_unavailable: 2, failure_budget: 0, canary: true, node_timeout: 60, reboot_timeout: 120, os_sls: os}}\nracks:\n{racks}"
+            "fleet:\n  name: fleet-test\n  roles: {{worker: [fleet-test]}}\n  os_image: {{refspec: 'rhcos:rhcos/9/x86_64/stable', version: '{NEXT}'}}\n  pillar: {{fleet_message: '{fleet_message}'}}\n  rollout: {{max_unavailable: 2, failure_budget: 0, canary: true, node_timeout: 60, reboot_timeout: 120, os_sls: os}}\n  hooks: {{pre_node: \"{}\", post_node: \"{}\"}}\nracks:\n{racks}",
+            hook("pre"),
+            hook("post")
         );
         fs::write(self.inventory(), text).unwrap();
     }

@@ -67,6 +67,24 @@ fn fleet_rollouts_through_salt_api_recording_fake_ostree() {
             n.id
         );
     }
+    // the cordon/drain hooks ran around every node, the canary's first
+    let hooks = fs::read_to_string(f.hooks_log()).unwrap();
+    let lines: Vec<&str> = hooks.lines().collect();
+    assert_eq!(
+        lines[..3],
+        ["pre r1-n1 r1", "post r1-n1 r1", "pre r1-n2 r1"],
+        "{hooks}"
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("pre ")).count(),
+        12,
+        "{hooks}"
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("post ")).count(),
+        12,
+        "{hooks}"
+    );
     let st = f.status_json();
     assert_eq!(st["status"], json!("done"));
     for r in ["r1", "r2", "r3"] {
@@ -184,6 +202,8 @@ fn fleet_rollouts_through_salt_api_recording_fake_ostree() {
         assert_eq!(staged["version"], json!(NEXT), "{id} not staged");
         assert_eq!(staged["staged"], json!(true), "{id} not staged");
     }
+    let canary = rack(&st, "r1")["nodes"][0]["detail"].as_str().unwrap();
+    assert_eq!(canary, format!("booted {NEXT}, healthy, restarted"));
     let detail = rack(&st, "r2")["nodes"][1]["detail"]
         .as_str()
         .unwrap()

@@ -18,6 +18,15 @@ use super::{verdict, Outcome, Replies, Rollout, RolloutError, LOOKUP_EVERY};
 /// The tag the minion's health gate reports on (halite-ostree).
 pub const HEALTH_TAG: &str = "halite/ostree/health";
 
+/// What came back from rebooting nodes.
+#[derive(Default)]
+struct Reboots {
+    /// Node -> its first health report after the reboot.
+    reports: std::collections::HashMap<String, Value>,
+    /// Nodes whose start event was seen.
+    started: std::collections::HashSet<String>,
+}
+
 impl Rollout<'_> {
     pub(super) fn run_os_upgrade(&mut self) -> Result<Outcome, RolloutError> {
         let Kind::OsUpgrade { target, sls } = self.journal.kind.clone() else {
@@ -134,7 +143,8 @@ impl Rollout<'_> {
     fn reboot_batch(&mut self, nodes: &[String], target: &str) -> Result<(), RolloutError> {
         let (_, published) = self.start(nodes, "rpm_ostree.finalize", &[], &Map::new())?;
         self.save()?;
-        let reports = self.health_reports(&published);
+        let reboots = self.health_reports(&published);
+        let reports = &reboots.reports;
         let mut healthy = Vec::new();
         for node in &published {
             match reports.get(node) {
@@ -164,7 +174,12 @@ impl Rollout<'_> {
         for node in healthy {
             let (state, detail) = match booted.get(&node) {
                 Some(b) if matches_target(b, target) => {
-                    (NodeState::Done, format!("booted {target}, healthy"))
+                    let seen = if reboots.started.contains(&node) {
+                        "restarted"
+                    } else {
+                        "its start event was not seen"
+                    };
+                    (NodeState::Done, format!("booted {target}, healthy, {seen}"))
                 }
                 Some(b) => (
                     NodeState::Failed,
@@ -186,20 +201,31 @@ impl Rollout<'_> {
         Ok(())
     }
 
-    /// The first health report of each node from now on (after its reboot).
-    fn health_reports(&mut self, nodes: &[String]) -> std::collections::HashMap<String, Value> {
+    /// The first health report of each node from now on (after its
+    /// reboot), and which nodes were seen starting (`salt/minion/<id>/start`).
+    fn health_reports(&mut self, nodes: &[String]) -> Reboots {
         let deadline = Instant::now() + Duration::from_secs(self.journal.policy.reboot_timeout);
-        let mut got = std::collections::HashMap::new();
-        while got.len() < nodes.len() {
-            let missing: Vec<&String> = nodes.iter().filter(|n| !got.contains_key(*n)).collect();
+        let mut out = Reboots::default();
+        while out.reports.len() < nodes.len() {
+            let missing: Vec<&String> = nodes
+                .iter()
+                .filter(|n| !out.reports.contains_key(*n))
+                .collect();
+            let started = &out.started;
             let found = self.bus.wait(
                 deadline,
                 LOOKUP_EVERY,
                 |ev| {
+                    let id = ev.minion()?;
+                    if !missing.iter().any(|n| n.as_str() == id) {
+                        return None;
+                    }
+                    if ev.tag == format!("salt/minion/{id}/start") && !started.contains(id) {
+                        return Some((id.to_string(), None));
+                    }
                     if ev.tag != HEALTH_TAG {
                         return None;
                     }
-                    let id = ev.minion()?;
                     // a minion's event comes in the master's `_minion_event`
                     // envelope: the report is its `data`
                     let report = ev
@@ -207,21 +233,21 @@ impl Rollout<'_> {
                         .get("data")
                         .filter(|d| d.is_object())
                         .unwrap_or(&ev.data);
-                    missing
-                        .iter()
-                        .any(|n| n.as_str() == id)
-                        .then(|| (id.to_string(), report.clone()))
+                    Some((id.to_string(), Some(report.clone())))
                 },
                 || None,
             );
             match found {
-                Some((id, report)) => {
-                    got.insert(id, report);
+                Some((id, None)) => {
+                    out.started.insert(id);
+                }
+                Some((id, Some(report))) => {
+                    out.reports.insert(id, report);
                 }
                 None => break,
             }
         }
-        got
+        out
     }
 
     /// The batch's nodes that upgraded go back to their previous image.
@@ -245,7 +271,7 @@ impl Rollout<'_> {
         let mut kwargs = Map::new();
         kwargs.insert("reboot".into(), true.into());
         let (_, published) = self.start(&upgraded, "rpm_ostree.rollback", &[], &kwargs)?;
-        let reports = self.health_reports(&published);
+        let reports = self.health_reports(&published).reports;
         for node in &published {
             let detail = match reports.get(node) {
                 Some(r) => format!(

@@ -70,6 +70,7 @@ impl FakeMaster {
     }
 
     fn health(&self, node: &str, status: &str) {
+        self.send(format!("salt/minion/{node}/start"), json!({"id": node}));
         let report = json!({"status": status, "message": format!("{node} {status}")});
         self.send(
             "halite/ostree/health".into(),
@@ -412,6 +413,10 @@ fn os_upgrade_stages_everywhere_then_rolls_back_a_failed_batch() {
     );
     assert_eq!(master.jobs("rpm_ostree.rollback"), [names(&["r1-n2"])]);
     assert_eq!(state(&j, "r1-n1"), NodeState::Done);
+    assert_eq!(
+        j.node("r1-n1").unwrap().detail,
+        "booted 2.0, healthy, restarted"
+    );
     assert_eq!(state(&j, "r1-n2"), NodeState::RolledBack);
     assert_eq!(state(&j, "r1-n3"), NodeState::Failed);
     assert!(j
@@ -421,4 +426,52 @@ fn os_upgrade_stages_everywhere_then_rolls_back_a_failed_batch() {
         .starts_with("health gate rolled-back"));
     assert_eq!(state(&j, "r1-n4"), NodeState::Staged);
     assert_eq!(state(&j, "r2-n1"), NodeState::Staged);
+}
+
+#[test]
+fn hooks_wrap_each_node_and_a_failing_pre_hook_keeps_the_node_unchanged() {
+    let mut inv = inventory(2, 5);
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("hooks.log");
+    inv.fleet.hooks.pre_node = Some(format!(
+        "echo \"pre $HALITE_NODE $HALITE_RACK $HALITE_NODE_IP $HALITE_ROLLOUT\" >> {0}; test $HALITE_NODE != r1-n2 || {{ echo drain refused >&2; exit 3; }}",
+        log.display()
+    ));
+    inv.fleet.hooks.post_node = Some(format!("echo \"post $HALITE_NODE\" >> {}", log.display()));
+    let master = FakeMaster::new(Fleet::default());
+    let store = Store::open(&dir.path().join("state")).unwrap();
+    let (outcome, j) = run(
+        &inv,
+        &master,
+        &store,
+        Journal::new("t".into(), Kind::Highstate, &inv),
+    );
+    assert_eq!(outcome, Outcome::Done, "within the budget of 5");
+    let r1n2 = j.node("r1-n2").unwrap();
+    assert_eq!(r1n2.state, NodeState::Failed);
+    assert_eq!(
+        r1n2.detail,
+        "pre hook exited 3: ".to_string()
+            + inv.fleet.hooks.pre_node.as_deref().unwrap()
+            + " (drain refused)"
+    );
+    assert!(
+        !master
+            .jobs("state.apply")
+            .concat()
+            .contains(&"r1-n2".to_string()),
+        "r1-n2 was changed"
+    );
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[..4],
+        [
+            "pre r1-n1 r1 10.1.0.11 highstate",
+            "post r1-n1",
+            "pre r1-n2 r1 10.1.0.12 highstate",
+            "pre r1-n3 r1 10.1.0.13 highstate"
+        ]
+    );
+    assert_eq!(lines.iter().filter(|l| l.starts_with("post")).count(), 7);
 }
