@@ -590,3 +590,40 @@ fn minion_notifies_systemd_when_ready_and_stopping() {
     let n = socket.recv(&mut buf).expect("no STOPPING=1");
     assert_eq!(&buf[..n], b"STOPPING=1");
 }
+
+/// Live grains: after `grains.setval` (or an edited grains file and
+/// `saltutil.refresh_grains`) the running minion matches `-G` on the new
+/// grain through the master, and `grains.delkey` takes it away again.
+#[test]
+fn grains_set_through_the_master_are_targetable_at_once() {
+    let venv = require_salt!(PINNED_SALT);
+    let master = Master::start(&venv, MasterSpec::default());
+    let minion = Minion::start(&master, "grains-1", Flavor::Halite, json!({}));
+    halite_tests::minion::wait_answering(&master, &minion);
+    let ping = |target: &str| {
+        master
+            .salt_json(&["-G", target, "test.ping", "--timeout", "10"])
+            .0
+    };
+    assert_eq!(ping("live_rack:r77").get("grains-1"), None);
+    let (set, _) = master.salt_json(&["grains-1", "grains.setval", "live_rack", "r77"]);
+    assert_eq!(set["grains-1"], json!({"live_rack": "r77"}));
+    assert_eq!(
+        ping("live_rack:r77")["grains-1"],
+        json!(true),
+        "{}",
+        minion.log()
+    );
+
+    // the grains file edited behind the minion's back, then refreshed
+    let grains_file = minion.conf_dir().join("grains");
+    let text = fs::read_to_string(&grains_file).unwrap();
+    fs::write(&grains_file, text.replace("r77", "r78")).unwrap();
+    let (refreshed, _) = master.salt_json(&["grains-1", "saltutil.refresh_grains"]);
+    assert_eq!(refreshed["grains-1"], json!(true));
+    assert_eq!(ping("live_rack:r78")["grains-1"], json!(true));
+
+    let (gone, _) = master.salt_json(&["grains-1", "grains.delkey", "live_rack"]);
+    assert_eq!(gone["grains-1"], json!({"live_rack": null}));
+    assert_eq!(ping("live_rack:r78").get("grains-1"), None);
+}

@@ -59,6 +59,9 @@ pub struct Minion {
     pub id: String,
     pub opts: Arc<Map>,
     grains: RwLock<Arc<Value>>,
+    /// Grains the running minion set itself (e.g. `ostree_health`): kept
+    /// over a grains reload.
+    runtime_grains: Mutex<Map>,
     pillar: RwLock<Arc<Value>>,
     pub link: Arc<dyn Link>,
     pub services: Services,
@@ -66,6 +69,24 @@ pub struct Minion {
     pub jobs: JobTable,
     pub pool: Pool,
     recent_jids: Mutex<VecDeque<String>>,
+}
+
+/// Functions that change the grains file: the running minion reloads its
+/// grains after them, as Salt's do.
+const GRAINS_WRITERS: &[&str] = &[
+    "grains.setval",
+    "grains.setvals",
+    "grains.append",
+    "grains.delval",
+    "grains.delkey",
+];
+
+/// Whether a publication's `arg` carries `key=False` (`{"__kwarg__": true, key: false}`).
+fn kwarg_false(arg: &Value, key: &str) -> bool {
+    arg.as_array().into_iter().flatten().any(|a| {
+        a.get("__kwarg__").is_some_and(halite_api::value::is_truthy)
+            && a.get(key).is_some_and(|v| !halite_api::value::is_truthy(v))
+    })
 }
 
 impl Minion {
@@ -90,6 +111,7 @@ impl Minion {
             id,
             opts: Arc::new(opts),
             grains: RwLock::new(Arc::new(grains)),
+            runtime_grains: Mutex::new(Map::new()),
             pillar: RwLock::new(Arc::new(Value::Object(Map::new()))),
             link,
             services,
@@ -109,12 +131,55 @@ impl Minion {
     /// Set one grain in the running minion (the master sees it at the next
     /// pillar refresh).
     pub fn set_grain(&self, key: &str, value: Value) {
+        self.runtime_grains
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.to_string(), value.clone());
         let mut guard = self.grains.write().unwrap_or_else(|e| e.into_inner());
         let mut grains = (**guard).clone();
         if let Value::Object(m) = &mut grains {
             m.insert(key.to_string(), value);
         }
         *guard = Arc::new(grains);
+    }
+
+    /// Grains read anew (detection, the grains file, the `grains` option,
+    /// then what the minion set itself), as `saltutil.refresh_grains`.
+    pub fn reload_grains(&self) -> Result<(), crate::DaemonError> {
+        let conf_dir = halite_modules::exec::grains::grains_file(&self.opts)
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
+        let mut fresh = crate::grains::assemble(&self.opts, &conf_dir)?;
+        if let Value::Object(m) = &mut fresh {
+            for (k, v) in self
+                .runtime_grains
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+            {
+                m.insert(k.clone(), v.clone());
+            }
+        }
+        *self.grains.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
+        Ok(())
+    }
+
+    /// Reload grains, then (as Salt) refresh the pillar, which also hands
+    /// the new grains to the master for targeting.
+    pub fn refresh_grains(&self, refresh_pillar: bool) -> bool {
+        if let Err(e) = self.reload_grains() {
+            tracing::error!("grains refresh failed: {e}");
+            return false;
+        }
+        tracing::info!("grains refreshed");
+        if refresh_pillar {
+            if let Err(e) = self.refresh_pillar() {
+                tracing::error!("pillar refresh after the grains refresh failed: {e}");
+                return false;
+            }
+        }
+        true
     }
 
     pub fn pillar(&self) -> Arc<Value> {
@@ -267,8 +332,12 @@ impl Minion {
             }
             other => {
                 let fun = other.and_then(Value::as_str).unwrap_or_default();
-                let outcome =
-                    run_function(&ctx, fun, load.get("arg").unwrap_or(&Value::Null), load);
+                let arg = load.get("arg").unwrap_or(&Value::Null);
+                let outcome = run_function(&ctx, fun, arg, load);
+                if outcome.success() && GRAINS_WRITERS.contains(&fun) {
+                    // Salt's grains.set* call saltutil.refresh_grains before returning
+                    self.refresh_grains(!kwarg_false(arg, "refresh_pillar"));
+                }
                 single_return(&self.id, load, outcome)
             }
         };

@@ -86,6 +86,12 @@ pub const SPECS: &[ExecSpec] = &[
         run: refresh_pillar,
     },
     ExecSpec {
+        name: "saltutil.refresh_grains",
+        doc:
+            "Refresh the minion's grains without syncing custom grains modules from the fileserver.",
+        run: refresh_grains,
+    },
+    ExecSpec {
         name: "saltutil.sync_all",
         doc:
             "Sync down all of the dynamic modules from the file server for a specific environment.",
@@ -104,7 +110,7 @@ pub const SPECS: &[ExecSpec] = &[
     ExecSpec {
         name: "saltutil.sync_grains",
         doc: "Sync grains modules from salt://_grains to the minion",
-        run: sync_nothing,
+        run: sync_grains,
     },
     ExecSpec {
         name: "saltutil.sync_renderers",
@@ -320,12 +326,33 @@ fn refresh_pillar(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
     }
 }
 
+/// Salt's `saltutil.refresh_grains(refresh_pillar=True)`: `True`.
+fn refresh_grains(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
+    let Some(minion) = control::lookup(&call.ctx.cachedir()) else {
+        return Ok(Value::Bool(false).into());
+    };
+    let refresh_pillar = call.kwarg_bool("refresh_pillar", true);
+    Ok(Value::Bool(minion.refresh_grains(refresh_pillar)).into())
+}
+
 fn sync_all(_call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
     let shape: Map = SYNC_ALL_KEYS
         .iter()
         .map(|k| (k.to_string(), Value::Array(vec![])))
         .collect();
     Ok(Value::Object(shape).into())
+}
+
+/// `saltutil.sync_grains`: no custom grains modules to sync (Python ones
+/// cannot run natively); with `refresh` (default) the grains are refreshed,
+/// as Salt does after a sync.
+fn sync_grains(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
+    if call.kwarg_bool("refresh", true) {
+        if let Some(minion) = control::lookup(&call.ctx.cachedir()) {
+            minion.refresh_grains(true);
+        }
+    }
+    Ok(Value::Array(vec![]).into())
 }
 
 fn sync_nothing(_call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {

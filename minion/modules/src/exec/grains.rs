@@ -15,6 +15,9 @@ pub const SPECS: &[ExecSpec] = &[
     ExecSpec { name: "grains.ls", doc: "Return a list of all available grains", run: ls },
     ExecSpec { name: "grains.setval", doc: "Set a grains value in the grains config file", run: setval },
     ExecSpec { name: "grains.setvals", doc: "Set new grains values in the grains config file", run: setvals },
+    ExecSpec { name: "grains.append", doc: "Append a value to a list in the grains config file", run: append },
+    ExecSpec { name: "grains.delval", doc: "Delete a grain value from the grains config file", run: delval },
+    ExecSpec { name: "grains.delkey", doc: "Remove a grain completely from the grain system", run: delkey },
     ExecSpec { name: "grains.filter_by", doc: "Return the first match in a dictionary of target patterns", run: filter_by },
 ];
 
@@ -98,8 +101,13 @@ pub fn grains_file(opts: &Map) -> PathBuf {
     }
 }
 
-/// Merge `new` into the grains file and return `new`.
+/// Merge `new` into the grains file and return `new`; `destructive` removes
+/// the keys whose new value is `None` (Salt's `setvals(destructive=True)`).
 fn write_grains(opts: &Map, new: &Map) -> Result<Value, ExecError> {
+    write_grains_with(opts, new, false)
+}
+
+fn write_grains_with(opts: &Map, new: &Map, destructive: bool) -> Result<Value, ExecError> {
     let path = grains_file(opts);
     let mut current = match std::fs::read_to_string(&path) {
         Ok(text) => match yaml::load(&text).map_err(|e| {
@@ -120,7 +128,11 @@ fn write_grains(opts: &Map, new: &Map) -> Result<Value, ExecError> {
         Err(_) => Map::new(),
     };
     for (k, v) in new {
-        current.insert(k.clone(), v.clone());
+        if destructive && v.is_null() {
+            current.shift_remove(k);
+        } else {
+            current.insert(k.clone(), v.clone());
+        }
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
@@ -147,6 +159,58 @@ fn setval(call: &ExecCall<'_>) -> ExecResult {
     let mut new = Map::new();
     new.insert(key, val);
     ok(write_grains(&call.ctx.opts, &new)?)
+}
+
+/// Salt's `grains.append(key, val, convert=False)`: the grain must be a
+/// list (or is made one with `convert`); a value already there is refused.
+fn append(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["key", "val", "convert", "delimiter"])?;
+    let key = required_str(call, 0, "key")?;
+    let val = call
+        .arg(1, "val")
+        .cloned()
+        .ok_or_else(|| ExecError::Invocation("Missing required argument: 'val'".into()))?;
+    let convert = call.kwarg_bool("convert", false);
+    let mut list = match call.ctx.grains.get(&key).cloned() {
+        None => Vec::new(),
+        Some(Value::Array(a)) => a,
+        Some(Value::Null) if convert => Vec::new(),
+        Some(other) if convert => vec![other],
+        Some(_) => return ok(Value::String(format!("The key {key} is not a valid list"))),
+    };
+    if list.contains(&val) {
+        return ok(Value::String(format!(
+            "The val {} was already in the list {key}",
+            halite_api::py::str_of(&val)
+        )));
+    }
+    match val {
+        Value::Array(more) => list.extend(more),
+        one => list.push(one),
+    }
+    let mut new = Map::new();
+    new.insert(key, Value::Array(list));
+    ok(write_grains(&call.ctx.opts, &new)?)
+}
+
+/// Salt's `grains.delval(key, destructive=False)`: the grain becomes `None`,
+/// or goes with `destructive`.
+fn delval(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["key", "destructive"])?;
+    let key = required_str(call, 0, "key")?;
+    let destructive = call.kwarg_bool("destructive", false);
+    let mut new = Map::new();
+    new.insert(key, Value::Null);
+    ok(write_grains_with(&call.ctx.opts, &new, destructive)?)
+}
+
+/// Salt's `grains.delkey(key)`: `delval(key, destructive=True)`.
+fn delkey(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(call, &["key", "force"])?;
+    let key = required_str(call, 0, "key")?;
+    let mut new = Map::new();
+    new.insert(key, Value::Null);
+    ok(write_grains_with(&call.ctx.opts, &new, true)?)
 }
 
 fn setvals(call: &ExecCall<'_>) -> ExecResult {
@@ -211,5 +275,47 @@ mod tests {
         .unwrap();
         let text = std::fs::read_to_string(d.path("conf/grains")).unwrap();
         assert_eq!(text, "rack: r1\nroles:\n- a\n- b\n");
+    }
+
+    #[test]
+    fn append_delval_delkey_edit_the_grains_file() {
+        let d = TempDir::new("grains3");
+        let ctx = ctx_with(FakeRunner::new(), &d.0);
+        let call = |fun: &str, args: Vec<Value>, kw: Value| {
+            ctx.call(fun, args, kw.as_object().cloned().unwrap_or_default())
+                .unwrap()
+                .ret
+        };
+        // `roles` is a list grain of the test context
+        let roles = ctx.grains["roles"].clone();
+        let mut want = roles.as_array().cloned().unwrap();
+        want.push(json!("cache"));
+        assert_eq!(
+            call(
+                "grains.append",
+                vec![json!("roles"), json!("cache")],
+                json!({})
+            ),
+            json!({"roles": want})
+        );
+        let first = roles[0].as_str().unwrap().to_string();
+        assert_eq!(
+            call(
+                "grains.append",
+                vec![json!("roles"), json!(first.clone())],
+                json!({})
+            ),
+            json!(format!("The val {first} was already in the list roles"))
+        );
+        call("grains.setval", vec![json!("rack"), json!("r1")], json!({}));
+        assert_eq!(
+            call("grains.delval", vec![json!("rack")], json!({})),
+            json!({"rack": null})
+        );
+        let text = std::fs::read_to_string(d.path("conf/grains")).unwrap();
+        assert!(text.contains("rack: null"), "{text}");
+        call("grains.delkey", vec![json!("rack")], json!({}));
+        let text = std::fs::read_to_string(d.path("conf/grains")).unwrap();
+        assert!(!text.contains("rack"), "{text}");
     }
 }
