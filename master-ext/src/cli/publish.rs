@@ -186,8 +186,8 @@ fn call(master: &dyn Master, node: &str, fun: &str, kwargs: &Map) -> Result<Valu
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         let got = master.job_returns(&jid).map_err(|e| e.to_string())?;
-        if let Some(ret) = got.get(node) {
-            return Ok(ret.clone());
+        if let Some(answer) = got.get(node) {
+            return Ok(answer.ret.clone());
         }
         std::thread::sleep(Duration::from_millis(500));
     }

@@ -34,7 +34,9 @@ pub fn run(a: &RenderArgs) -> anyhow::Result<i32> {
         return Ok(3);
     };
     write_minion_configs(&inv, staged.path())?;
-    let old = a.out.with_extension("old");
+    let mut old_name = a.out.as_os_str().to_os_string();
+    old_name.push(".old");
+    let old = std::path::PathBuf::from(old_name);
     let _ = std::fs::remove_dir_all(&old);
     if a.out.exists() {
         std::fs::rename(&a.out, &old).with_context(|| a.out.display().to_string())?;

@@ -50,17 +50,18 @@ pub fn run(a: &RolloutArgs) -> anyhow::Result<i32> {
         What::Highstate => Kind::Highstate,
         What::Sls { name } => Kind::Sls { name: name.clone() },
         What::OsUpgrade => {
-            let targets: Vec<String> = inv
-                .racks
-                .iter()
-                .filter_map(|r| inv.os_image_of(r).map(|o| o.target_label()))
-                .collect();
-            let Some(target) = targets.first().filter(|t| !t.is_empty()).cloned() else {
-                anyhow::bail!(
-                    "{}: no os_image target (fleet.os_image or the racks')",
-                    inv_path.display()
-                );
-            };
+            let mut targets = Vec::new();
+            for rack in &inv.racks {
+                match inv.os_image_of(rack).map(|o| o.target_label()) {
+                    Some(t) if !t.is_empty() => targets.push(t),
+                    _ => anyhow::bail!(
+                        "{}: rack {} has no os_image target (fleet.os_image or the rack's)",
+                        inv_path.display(),
+                        rack.name
+                    ),
+                }
+            }
+            let target = targets[0].clone();
             if targets.iter().any(|t| *t != target) {
                 anyhow::bail!(
                     "{}: the racks name different OS images ({}); roll out one target at a time",

@@ -9,50 +9,96 @@ use halite_net::model::Cidr;
 
 use super::{Inventory, Node, Problem, Rack};
 
+/// What earlier entries used, to find the later duplicates and overlaps.
+#[derive(Default)]
+struct Seen<'a> {
+    racks: HashMap<&'a str, usize>,
+    nodes: HashMap<&'a str, String>,
+    ips: HashMap<Ipv4Addr, String>,
+    pods: Vec<(Cidr, String)>,
+    subnets: Vec<(Cidr, String)>,
+    /// Node pillar file stems (`.` becomes `_`).
+    stems: HashMap<String, String>,
+}
+
+/// The OS image a rollout waits for must be the one the tree stages.
+const OS_IMAGE_IN_PILLAR: &str =
+    "set the OS image with os_image (fleet or rack), not in pillar: os-upgrade rollouts check the booted image against it";
+
 /// Every problem found (empty: usable).
 pub fn check(inv: &Inventory) -> Vec<Problem> {
     let mut out = Vec::new();
     fleet(inv, &mut out);
-    let mut racks: HashMap<&str, usize> = HashMap::new();
-    let mut nodes: HashMap<&str, String> = HashMap::new();
-    let mut ips: HashMap<Ipv4Addr, String> = HashMap::new();
-    let mut pods: Vec<(Cidr, String)> = Vec::new();
+    let mut seen = Seen::default();
     for (ri, rack) in inv.racks.iter().enumerate() {
         let at = rack_entry(ri, rack);
-        if let Some(first) = racks.insert(&rack.name, ri) {
-            push(
-                &mut out,
-                &at,
-                format!("duplicate rack name (also racks[{first}])"),
-            );
-        }
+        rack_unique(&mut seen, ri, rack, &at, &mut out);
         rack_fields(rack, &at, &mut out);
         for (ni, node) in rack.nodes.iter().enumerate() {
             let at = format!("{at} nodes[{ni}] ({})", node.name);
-            if let Some(other) = nodes.insert(&node.name, at.clone()) {
-                push(&mut out, &at, format!("duplicate node name (also {other})"));
-            }
             node_fields(inv, rack, node, &at, &mut out);
-            if let Some(other) = ips.insert(node.ip, at.clone()) {
-                push(
-                    &mut out,
-                    &format!("{at}.ip"),
-                    format!("{} is also {other}'s", node.ip),
-                );
-            }
-            if let Some(range) = node.pod_range {
-                if let Some((_, other)) = pods.iter().find(|(r, _)| overlap(*r, range)) {
-                    push(
-                        &mut out,
-                        &format!("{at}.pod_range"),
-                        format!("{range} overlaps {other}'s pod range"),
-                    );
-                }
-                pods.push((range, at.clone()));
-            }
+            node_unique(&mut seen, node, &at, &mut out);
         }
     }
     out
+}
+
+fn rack_unique<'a>(
+    seen: &mut Seen<'a>,
+    ri: usize,
+    rack: &'a Rack,
+    at: &str,
+    out: &mut Vec<Problem>,
+) {
+    if let Some(first) = seen.racks.insert(&rack.name, ri) {
+        push(
+            out,
+            at,
+            format!("duplicate rack name (also racks[{first}])"),
+        );
+    }
+    if let Some((_, other)) = seen.subnets.iter().find(|(s, _)| overlap(*s, rack.subnet)) {
+        push(
+            out,
+            &format!("{at}.subnet"),
+            format!("{} overlaps {other}'s subnet", rack.subnet.network()),
+        );
+    }
+    seen.subnets.push((rack.subnet, at.to_string()));
+}
+
+fn node_unique<'a>(seen: &mut Seen<'a>, node: &'a Node, at: &str, out: &mut Vec<Problem>) {
+    if let Some(other) = seen.nodes.insert(&node.name, at.to_string()) {
+        push(out, at, format!("duplicate node name (also {other})"));
+    } else {
+        let stem = crate::tree::generate::node_sls(&node.name);
+        if let Some(other) = seen.stems.insert(stem.clone(), at.to_string()) {
+            push(
+                out,
+                &format!("{at}.name"),
+                format!(
+                    "its pillar file fleet/nodes/{stem}.sls is also {other}'s ('.' becomes '_')"
+                ),
+            );
+        }
+    }
+    if let Some(other) = seen.ips.insert(node.ip, at.to_string()) {
+        push(
+            out,
+            &format!("{at}.ip"),
+            format!("{} is also {other}'s", node.ip),
+        );
+    }
+    if let Some(range) = node.pod_range {
+        if let Some((_, other)) = seen.pods.iter().find(|(r, _)| overlap(*r, range)) {
+            push(
+                out,
+                &format!("{at}.pod_range"),
+                format!("{range} overlaps {other}'s pod range"),
+            );
+        }
+        seen.pods.push((range, at.to_string()));
+    }
 }
 
 fn push(out: &mut Vec<Problem>, entry: &str, message: String) {
@@ -67,6 +113,9 @@ fn rack_entry(i: usize, rack: &Rack) -> String {
 }
 
 fn fleet(inv: &Inventory, out: &mut Vec<Problem>) {
+    if inv.fleet.pillar.contains_key("os_image") {
+        push(out, "fleet.pillar.os_image", OS_IMAGE_IN_PILLAR.into());
+    }
     if inv.fleet.roles.is_empty() {
         push(out, "fleet.roles", "no roles defined".into());
     }
@@ -99,15 +148,25 @@ fn rack_fields(rack: &Rack, at: &str, out: &mut Vec<Problem>) {
             "use letters, digits, '-' and '_' only (it names the rack's pillar file)".into(),
         );
     }
+    let net = rack.subnet.network();
     if !rack.subnet.contains(rack.tor) {
         push(
             out,
             &format!("{at}.tor"),
-            format!(
-                "{} is outside the rack subnet {}",
-                rack.tor,
-                rack.subnet.network()
-            ),
+            format!("{} is outside the rack subnet {net}", rack.tor),
+        );
+    } else if rack.tor == net.ip || rack.tor == broadcast(net) {
+        push(
+            out,
+            &format!("{at}.tor"),
+            format!("{} is the network or broadcast address of {net}", rack.tor),
+        );
+    }
+    if rack.pillar.contains_key("os_image") {
+        push(
+            out,
+            &format!("{at}.pillar.os_image"),
+            OS_IMAGE_IN_PILLAR.into(),
         );
     }
     if rack.nodes.is_empty() {
@@ -151,6 +210,13 @@ fn node_fields(inv: &Inventory, rack: &Rack, node: &Node, at: &str, out: &mut Ve
                 format!("{range} is outside the rack pod subnet {pods}"),
             );
         }
+    }
+    if node.pillar.contains_key("os_image") {
+        push(
+            out,
+            &format!("{at}.pillar.os_image"),
+            OS_IMAGE_IN_PILLAR.into(),
+        );
     }
     if node.roles.is_empty() {
         push(out, &format!("{at}.roles"), "no roles".into());
@@ -243,9 +309,9 @@ racks:
         assert_eq!(
             got,
             [
-                "racks[0] (r1) nodes[1] (r1-n1): duplicate node name (also racks[0] (r1) nodes[0] (r1-n1))",
                 "racks[0] (r1) nodes[1] (r1-n1).ip: 10.1.9.12 is outside the rack subnet 10.1.0.0/24",
                 "racks[0] (r1) nodes[1] (r1-n1).roles: unknown role 'db' (fleet.roles has: worker)",
+                "racks[0] (r1) nodes[1] (r1-n1): duplicate node name (also racks[0] (r1) nodes[0] (r1-n1))",
                 "racks[0] (r1) nodes[1] (r1-n1).pod_range: 10.101.1.128/25 overlaps racks[0] (r1) nodes[0] (r1-n1)'s pod range",
             ]
         );
@@ -258,6 +324,27 @@ racks:
         let e =
             parse(&GOOD.replace("tor: 10.1.0.1", "tor: 10.1.0.1\n    tor_typo: 1")).unwrap_err();
         assert!(e.contains("racks[0]") && e.contains("tor_typo"), "{e}");
+    }
+
+    #[test]
+    fn overlapping_racks_dotted_twins_and_images_in_pillar_are_refused() {
+        let two_racks = format!(
+            "{GOOD}  - name: r2\n    subnet: 10.1.0.128/25\n    tor: 10.1.0.129\n    pillar: {{os_image: {{version: x}}}}\n    nodes:\n      - {{name: r1.n1, ip: 10.1.0.140, roles: [worker]}}\n      - {{name: r1_n1, ip: 10.1.0.141, roles: [worker]}}\n"
+        );
+        let got = problems(&two_racks);
+        assert_eq!(
+            got,
+            [
+                "racks[1] (r2).subnet: 10.1.0.128/25 overlaps racks[0] (r1)'s subnet",
+                "racks[1] (r2).pillar.os_image: set the OS image with os_image (fleet or rack), not in pillar: os-upgrade rollouts check the booted image against it",
+                "racks[1] (r2) nodes[1] (r1_n1).name: its pillar file fleet/nodes/r1_n1.sls is also racks[1] (r2) nodes[0] (r1.n1)'s ('.' becomes '_')",
+            ]
+        );
+        let got = problems(&GOOD.replace("tor: 10.1.0.1", "tor: 10.1.0.0"));
+        assert_eq!(
+            got,
+            ["racks[0] (r1).tor: 10.1.0.0 is the network or broadcast address of 10.1.0.0/24"]
+        );
     }
 
     #[test]

@@ -8,11 +8,19 @@ pub mod jid;
 pub mod saltapi;
 pub mod sse;
 
+use std::collections::HashMap;
 use std::sync::mpsc::Receiver;
 
 use halite_api::{Map, Value};
 
 pub use sse::Event;
+
+/// One node's answer to a job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub ret: Value,
+    pub retcode: Option<i64>,
+}
 
 /// A published job: its jid and the targets the master knows (accepted
 /// keys); the others will never answer.
@@ -62,8 +70,8 @@ pub trait Master: Send + Sync {
     fn job_known(&self, jid: &str) -> Result<bool, MasterError>;
     /// Run a runner function on the master, its return.
     fn runner(&self, fun: &str, kwargs: &Map) -> Result<Value, MasterError>;
-    /// The returns a job has so far (minion ID -> return), from the job cache.
-    fn job_returns(&self, jid: &str) -> Result<Map, MasterError>;
+    /// The returns a job has so far, from the master's job cache.
+    fn job_returns(&self, jid: &str) -> Result<HashMap<String, Answer>, MasterError>;
     /// Follow the event bus from now on (reconnecting as needed).
     fn events(&self) -> Result<Receiver<Event>, MasterError>;
 }

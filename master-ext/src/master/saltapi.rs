@@ -3,8 +3,9 @@
 //! and `runner` calls, `jobs.lookup_jid` for returns, and the `/events`
 //! stream on a thread of its own, reconnected when it drops.
 
+use std::collections::HashMap;
 use std::io::BufReader;
-use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -13,7 +14,7 @@ use serde_json::json;
 use ureq::Agent;
 
 use super::sse::{Event, SseReader};
-use super::{Job, Master, MasterError};
+use super::{Answer, Job, Master, MasterError};
 
 /// Where and who.
 #[derive(Debug, Clone)]
@@ -25,6 +26,9 @@ pub struct ApiConfig {
     /// The master's eauth backend (`pam`, `file`, `sharedsecret`, ...).
     pub eauth: String,
 }
+
+/// How long one `/events` connection is used before it is replaced.
+const STREAM_LIFETIME: Duration = Duration::from_secs(600);
 
 pub struct SaltApi {
     cfg: ApiConfig,
@@ -127,10 +131,13 @@ impl SaltApi {
         Err(self.http_err("/", "unauthorized after a fresh login"))
     }
 
-    /// Follow `/events`, forwarding to `tx` until the receiver is gone.
-    fn follow_events(cfg: ApiConfig, tx: Sender<Event>) {
+    /// Follow `/events`, forwarding to `tx` until the receiver is gone;
+    /// `connected` hears of each (re)connection. salt-api sends nothing on
+    /// an idle stream, so a half-open connection cannot be told from a
+    /// quiet bus: each connection is replaced after [`STREAM_LIFETIME`].
+    fn follow_events(cfg: ApiConfig, tx: Sender<Event>, connected: SyncSender<()>) {
         let agent: Agent = Agent::config_builder()
-            .timeout_global(None)
+            .timeout_global(Some(STREAM_LIFETIME))
             .http_status_as_error(false)
             .build()
             .into();
@@ -140,17 +147,24 @@ impl SaltApi {
             token: Mutex::new(None),
         };
         loop {
-            match api.stream_once(&agent, &tx) {
+            match api.stream_once(&agent, &tx, &connected) {
                 Ok(true) => return,
-                Ok(false) => tracing::warn!("salt-api event stream ended; reconnecting"),
-                Err(e) => tracing::warn!("salt-api event stream: {e}; reconnecting"),
+                Ok(false) => tracing::info!("salt-api event stream ended; reconnecting"),
+                Err(e) => {
+                    tracing::warn!("salt-api event stream: {e}; reconnecting");
+                    std::thread::sleep(Duration::from_secs(1));
+                }
             }
-            std::thread::sleep(Duration::from_secs(1));
         }
     }
 
     /// One connection's worth of events; `Ok(true)` when the receiver is gone.
-    fn stream_once(&self, agent: &Agent, tx: &Sender<Event>) -> Result<bool, MasterError> {
+    fn stream_once(
+        &self,
+        agent: &Agent,
+        tx: &Sender<Event>,
+        connected: &SyncSender<()>,
+    ) -> Result<bool, MasterError> {
         let token = self.login()?;
         let resp = agent
             .get(format!("{}/events", self.cfg.url))
@@ -161,20 +175,32 @@ impl SaltApi {
         if resp.status().as_u16() != 200 {
             return Err(self.http_err("/events", format!("HTTP {}", resp.status())));
         }
+        let _ = connected.try_send(());
         let mut reader = SseReader::new(BufReader::new(resp.into_body().into_reader()));
-        while let Some(ev) = reader
-            .next_event()
-            .map_err(|e| self.http_err("/events", e))?
-        {
-            if tx.send(ev).is_err() {
-                return Ok(true);
+        loop {
+            match reader.next_event() {
+                Ok(Some(ev)) => {
+                    if tx.send(ev).is_err() {
+                        return Ok(true);
+                    }
+                }
+                Ok(None) => return Ok(false),
+                // the connection's lifetime is up (or it broke): a new one
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => return Ok(false),
+                Err(e) => return Err(self.http_err("/events", e)),
             }
         }
-        Ok(false)
     }
 }
 
+/// What an answer says, short: CherryPy's HTML error pages (401, 400) put
+/// the message in `<p>...</p>`; JSON and text answers give their first line.
 fn first_line(text: &str) -> String {
+    if let Some(start) = text.find("<p>") {
+        let rest = &text[start + 3..];
+        let end = rest.find("</p>").unwrap_or(rest.len());
+        return rest[..end].trim().chars().take(300).collect();
+    }
     let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     line.chars().take(300).collect()
 }
@@ -233,14 +259,23 @@ impl Master for SaltApi {
         self.lowstate(chunk)
     }
 
-    fn job_returns(&self, jid: &str) -> Result<Map, MasterError> {
-        let ret = self.lowstate(
-            json!({"client": "runner", "fun": "jobs.lookup_jid", "jid": jid, "returned": true}),
-        )?;
-        Ok(match ret {
-            Value::Object(m) => m,
-            _ => Map::new(),
-        })
+    /// `jobs.list_job`'s `Result` (`{id: {return, retcode, success}}`):
+    /// unlike `jobs.lookup_jid` it keeps the retcode and never wraps the
+    /// returns in `{outputter, data}` (which lookup_jid does for state runs).
+    fn job_returns(&self, jid: &str) -> Result<HashMap<String, Answer>, MasterError> {
+        let ret = self.lowstate(json!({"client": "runner", "fun": "jobs.list_job", "jid": jid}))?;
+        let results = ret.get("Result").and_then(Value::as_object);
+        Ok(results
+            .into_iter()
+            .flatten()
+            .map(|(id, r)| {
+                let answer = Answer {
+                    ret: r.get("return").cloned().unwrap_or(Value::Null),
+                    retcode: r.get("retcode").and_then(Value::as_i64),
+                };
+                (id.clone(), answer)
+            })
+            .collect())
     }
 
     fn job_known(&self, jid: &str) -> Result<bool, MasterError> {
@@ -250,13 +285,37 @@ impl Master for SaltApi {
             .is_some_and(|f| !f.is_null() && f != "unknown-function"))
     }
 
+    /// Returns once the stream is connected (events from then on are
+    /// seen), or after 15 s with a warning.
     fn events(&self) -> Result<Receiver<Event>, MasterError> {
         let (tx, rx) = channel();
+        let (ctx, crx) = sync_channel(1);
         let cfg = self.cfg.clone();
         std::thread::Builder::new()
             .name("salt-api-events".into())
-            .spawn(move || SaltApi::follow_events(cfg, tx))
+            .spawn(move || SaltApi::follow_events(cfg, tx, ctx))
             .map_err(|e| self.http_err("/events", e))?;
+        if crx.recv_timeout(Duration::from_secs(15)).is_err() {
+            tracing::warn!("salt-api's event stream is not connected yet; going on");
+        }
         Ok(rx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_line;
+
+    #[test]
+    fn error_pages_say_their_paragraph() {
+        let page = "<!DOCTYPE html PUBLIC\n\"-//W3C//DTD XHTML 1.0 Transitional//EN\"\n<h2>401 Unauthorized</h2>\n        <p>Could not authenticate using provided credentials</p>\n";
+        assert_eq!(
+            first_line(page),
+            "Could not authenticate using provided credentials"
+        );
+        assert_eq!(
+            first_line("{\"status\": 500, \"return\": \"An unexpected error occurred\"}"),
+            "{\"status\": 500, \"return\": \"An unexpected error occurred\"}"
+        );
     }
 }

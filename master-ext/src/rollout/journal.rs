@@ -139,7 +139,8 @@ impl Journal {
             .find(|n| n.name == name)
     }
 
-    /// Failed nodes so far (rolled-back ones count: their change did not hold).
+    /// Failed nodes so far. Nodes rolled back with a failed batch do not
+    /// count: the batch's failure is already counted on the failed node.
     pub fn failures(&self) -> usize {
         self.racks
             .iter()

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use halite_api::{Map, Value};
 
 use crate::inventory::Inventory;
+pub use crate::master::Answer;
 use crate::master::{Master, MasterError};
 use bus::Bus;
 use hooks::{HookNode, Phase};
@@ -41,13 +42,6 @@ pub enum RolloutError {
 pub enum Outcome {
     Done,
     Paused(String),
-}
-
-/// One node's answer to a job.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Answer {
-    pub ret: Value,
-    pub retcode: Option<i64>,
 }
 
 /// What a job got: the nodes it was published to and their answers.
@@ -126,6 +120,7 @@ impl Rollout<'_> {
         let kind = self.journal.kind.to_string();
         for name in nodes {
             let Some((rack, ip)) = self.hook_node(name) else {
+                self.set(name, NodeState::Failed, "not in the inventory".into());
                 continue;
             };
             let node = HookNode {
@@ -224,20 +219,10 @@ impl Rollout<'_> {
                     })
                 },
                 || {
-                    let cached = master.job_returns(jid).ok()?;
+                    let mut cached = master.job_returns(jid).ok()?;
                     let found: Vec<(String, Answer)> = missing
                         .iter()
-                        .filter_map(|n| {
-                            cached.get(n).map(|r| {
-                                (
-                                    n.clone(),
-                                    Answer {
-                                        ret: r.clone(),
-                                        retcode: None,
-                                    },
-                                )
-                            })
-                        })
+                        .filter_map(|n| cached.remove(n).map(|a| (n.clone(), a)))
                         .collect();
                     (!found.is_empty()).then_some(found)
                 },
@@ -287,10 +272,13 @@ pub fn prepare(
     let existing = Store::read(&store.dir).map_err(|e| e.to_string())?;
     match (existing, resume) {
         (Some(mut j), true) => {
-            if j.status == Status::Done {
+            check_resumable(&j, inv, &kind)?;
+            let retry =
+                j.status == Status::Paused || (j.status == Status::Done && j.failures() > 0);
+            if j.status == Status::Done && !retry {
                 return Err(format!("rollout {} ({}) is already done", j.id, j.kind));
             }
-            if j.status == Status::Paused {
+            if retry {
                 let mut retried = false;
                 for n in j.racks.iter_mut().flat_map(|r| r.nodes.iter_mut()) {
                     if matches!(n.state, NodeState::Failed | NodeState::RolledBack) {
@@ -316,6 +304,36 @@ pub fn prepare(
         )),
         _ => Ok(Journal::new(rollout_id(), kind, inv)),
     }
+}
+
+/// A journal resumes only as what it was and over the same nodes.
+fn check_resumable(j: &Journal, inv: &Inventory, kind: &Kind) -> Result<(), String> {
+    if j.kind != *kind {
+        return Err(format!(
+            "the journal's rollout {} is {}, not {kind}: resume it as that",
+            j.id, j.kind
+        ));
+    }
+    let journaled: Vec<(&str, &str)> = j
+        .racks
+        .iter()
+        .flat_map(|r| {
+            r.nodes
+                .iter()
+                .map(move |n| (r.name.as_str(), n.name.as_str()))
+        })
+        .collect();
+    let inventory: Vec<(&str, &str)> = inv
+        .nodes()
+        .map(|(r, n)| (r.name.as_str(), n.name.as_str()))
+        .collect();
+    if journaled != inventory {
+        return Err(format!(
+            "the inventory's racks and nodes are not the ones rollout {} started with; finish it with that inventory, or remove the journal to start anew",
+            j.id
+        ));
+    }
+    Ok(())
 }
 
 fn rollout_id() -> String {

@@ -5,6 +5,7 @@
 //! node that fails its health gate rolls itself back; when any node of a
 //! batch fails, the batch's upgraded nodes are rolled back too.
 
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use halite_api::{Map, Value};
@@ -18,15 +19,6 @@ use super::{verdict, Outcome, Replies, Rollout, RolloutError, LOOKUP_EVERY};
 /// The tag the minion's health gate reports on (halite-ostree).
 pub const HEALTH_TAG: &str = "halite/ostree/health";
 
-/// What came back from rebooting nodes.
-#[derive(Default)]
-struct Reboots {
-    /// Node -> its first health report after the reboot.
-    reports: std::collections::HashMap<String, Value>,
-    /// Nodes whose start event was seen.
-    started: std::collections::HashSet<String>,
-}
-
 impl Rollout<'_> {
     pub(super) fn run_os_upgrade(&mut self) -> Result<Outcome, RolloutError> {
         let Kind::OsUpgrade { target, sls } = self.journal.kind.clone() else {
@@ -37,10 +29,11 @@ impl Rollout<'_> {
             self.stage_all(&sls, &target)?;
             self.journal.staged_all = true;
             self.save()?;
-            if let Some(reason) = self.pause_reason(false, &[]) {
-                self.say(format!("paused: {reason}"));
-                return Ok(Outcome::Paused(reason));
-            }
+        }
+        // also after a resume: a budget already spent stops here
+        if let Some(reason) = self.pause_reason(false, &[]) {
+            self.say(format!("paused: {reason}"));
+            return Ok(Outcome::Paused(reason));
         }
         while let Some((rack, batch)) = self.journal.next_batch(NodeState::Staged) {
             let canary = self.journal.is_canary(&rack);
@@ -56,6 +49,18 @@ impl Rollout<'_> {
             if batch.iter().any(|n| self.failed(n)) {
                 self.roll_back_batch(&batch)?;
             }
+            // uncordon once the batch is judged: the nodes that ended
+            // healthy, on the new image or back on the old one
+            let healthy: Vec<String> = batch
+                .iter()
+                .filter(|n| {
+                    self.journal
+                        .node(n)
+                        .is_some_and(|e| matches!(e.state, NodeState::Done | NodeState::RolledBack))
+                })
+                .cloned()
+                .collect();
+            self.hooks(Phase::Post, &healthy)?;
             if let Some(reason) = self.pause_reason(canary, &batch) {
                 self.say(format!("paused: {reason}"));
                 return Ok(Outcome::Paused(reason));
@@ -141,36 +146,19 @@ impl Rollout<'_> {
     }
 
     fn reboot_batch(&mut self, nodes: &[String], target: &str) -> Result<(), RolloutError> {
-        let (_, published) = self.start(nodes, "rpm_ostree.finalize", &[], &Map::new())?;
-        self.save()?;
-        let reboots = self.health_reports(&published);
-        let reports = &reboots.reports;
+        let (jid, published) = self.start(nodes, "rpm_ostree.finalize", &[], &Map::new())?;
+        let reboots = self.health_reports(&jid, &published);
         let mut healthy = Vec::new();
         for node in &published {
-            match reports.get(node) {
-                Some(r) if r["status"] == json!("good") => healthy.push(node.clone()),
-                Some(r) => {
-                    let why = format!(
-                        "health gate {}: {}{}",
-                        r["status"].as_str().unwrap_or("?"),
-                        r["message"].as_str().unwrap_or(""),
-                        checks(r)
-                    );
-                    self.say(format!("  {node}: FAILED ({why})"));
-                    self.set(node, NodeState::Failed, why);
-                }
-                None => {
-                    let why = format!(
-                        "no health report within {} s of the reboot",
-                        self.journal.policy.reboot_timeout
-                    );
+            match reboots.verdict(node, "finalize", self.journal.policy.reboot_timeout) {
+                Ok(()) => healthy.push(node.clone()),
+                Err(why) => {
                     self.say(format!("  {node}: FAILED ({why})"));
                     self.set(node, NodeState::Failed, why);
                 }
             }
         }
         let booted = self.booted(&healthy)?;
-        let mut passed = Vec::new();
         for node in healthy {
             let (state, detail) = match booted.get(&node) {
                 Some(b) if matches_target(b, target) => {
@@ -191,37 +179,42 @@ impl Rollout<'_> {
                 ),
             };
             self.say(format!("  {node}: {} ({detail})", label(state)));
-            if state == NodeState::Done {
-                passed.push(node.clone());
-            }
             self.set(&node, state, detail);
         }
-        self.save()?;
-        self.hooks(Phase::Post, &passed)?;
-        Ok(())
+        self.save()
     }
 
-    /// The first health report of each node from now on (after its
-    /// reboot), and which nodes were seen starting (`salt/minion/<id>/start`).
-    fn health_reports(&mut self, nodes: &[String]) -> Reboots {
+    /// Until each node's first health report after its reboot (or its job
+    /// `jid` failed at once), `reboot_timeout` at most: the reports, the
+    /// failed jobs and which nodes were seen starting.
+    fn health_reports(&mut self, jid: &str, nodes: &[String]) -> Reboots {
         let deadline = Instant::now() + Duration::from_secs(self.journal.policy.reboot_timeout);
         let mut out = Reboots::default();
-        while out.reports.len() < nodes.len() {
-            let missing: Vec<&String> = nodes
-                .iter()
-                .filter(|n| !out.reports.contains_key(*n))
-                .collect();
+        let ret_prefix = format!("salt/job/{jid}/ret/");
+        while nodes.iter().any(|n| !out.settled(n)) {
+            let open: Vec<&String> = nodes.iter().filter(|n| !out.settled(n)).collect();
             let started = &out.started;
             let found = self.bus.wait(
                 deadline,
                 LOOKUP_EVERY,
                 |ev| {
                     let id = ev.minion()?;
-                    if !missing.iter().any(|n| n.as_str() == id) {
+                    if !open.iter().any(|n| n.as_str() == id) {
                         return None;
                     }
                     if ev.tag == format!("salt/minion/{id}/start") && !started.contains(id) {
-                        return Some((id.to_string(), None));
+                        return Some((id.to_string(), Seen::Started));
+                    }
+                    if ev.tag.strip_prefix(&ret_prefix) == Some(id) {
+                        let code = ev.data.get("retcode").and_then(Value::as_i64).unwrap_or(0);
+                        if code == 0 {
+                            return None; // it returned before rebooting: wait on
+                        }
+                        let said = ev.data.get("return").map(first_text).unwrap_or_default();
+                        return Some((
+                            id.to_string(),
+                            Seen::JobFailed(format!("exited {code}: {said}")),
+                        ));
                     }
                     if ev.tag != HEALTH_TAG {
                         return None;
@@ -233,16 +226,19 @@ impl Rollout<'_> {
                         .get("data")
                         .filter(|d| d.is_object())
                         .unwrap_or(&ev.data);
-                    Some((id.to_string(), Some(report.clone())))
+                    Some((id.to_string(), Seen::Report(report.clone())))
                 },
                 || None,
             );
             match found {
-                Some((id, None)) => {
+                Some((id, Seen::Started)) => {
                     out.started.insert(id);
                 }
-                Some((id, Some(report))) => {
+                Some((id, Seen::Report(report))) => {
                     out.reports.insert(id, report);
+                }
+                Some((id, Seen::JobFailed(why))) => {
+                    out.failed_jobs.insert(id, why);
                 }
                 None => break,
             }
@@ -250,7 +246,8 @@ impl Rollout<'_> {
         out
     }
 
-    /// The batch's nodes that upgraded go back to their previous image.
+    /// The batch's nodes that upgraded go back to their previous image:
+    /// rolled back once they report healthy after that reboot.
     fn roll_back_batch(&mut self, batch: &[String]) -> Result<(), RolloutError> {
         let upgraded: Vec<String> = batch
             .iter()
@@ -270,23 +267,25 @@ impl Rollout<'_> {
         ));
         let mut kwargs = Map::new();
         kwargs.insert("reboot".into(), true.into());
-        let (_, published) = self.start(&upgraded, "rpm_ostree.rollback", &[], &kwargs)?;
-        let reports = self.health_reports(&published).reports;
+        let (jid, published) = self.start(&upgraded, "rpm_ostree.rollback", &[], &kwargs)?;
+        let reboots = self.health_reports(&jid, &published);
         for node in &published {
-            let detail = match reports.get(node) {
-                Some(r) => format!(
-                    "rolled back with its batch; health {}",
-                    r["status"].as_str().unwrap_or("?")
-                ),
-                None => "rolled back with its batch; no health report after the reboot".into(),
-            };
-            self.say(format!("  {node}: rolled back ({detail})"));
-            self.set(node, NodeState::RolledBack, detail);
+            let (state, detail) =
+                match reboots.verdict(node, "rollback", self.journal.policy.reboot_timeout) {
+                    Ok(()) => (
+                        NodeState::RolledBack,
+                        "rolled back with its batch; healthy on the previous image".to_string(),
+                    ),
+                    Err(why) => (NodeState::Failed, format!("rollback with its batch: {why}")),
+                };
+            self.say(format!("  {node}: {} ({detail})", label(state)));
+            self.set(node, state, detail);
         }
         self.save()
     }
 
-    /// Nodes a dead controller left rebooting: the booted image decides.
+    /// Nodes a dead controller left rebooting: the booted image and the
+    /// health grain the gate set at this boot decide.
     fn reconcile_reboots(&mut self, target: &str) -> Result<(), RolloutError> {
         let running: Vec<String> = self
             .journal
@@ -300,23 +299,99 @@ impl Rollout<'_> {
             return Ok(());
         }
         let booted = self.booted(&running)?;
+        let timeout = Duration::from_secs(self.journal.policy.node_timeout);
+        let on_target: Vec<String> = running
+            .iter()
+            .filter(|n| booted.get(*n).is_some_and(|b| matches_target(b, target)))
+            .cloned()
+            .collect();
+        let health = if on_target.is_empty() {
+            HashMap::new()
+        } else {
+            let args = [Value::from("ostree_health")];
+            self.job(&on_target, "grains.get", &args, &Map::new(), timeout)?
+                .answers
+        };
+        let mut done = Vec::new();
         for node in running {
-            let (state, detail) = match booted.get(&node) {
-                Some(b) if matches_target(b, target) => (
+            let grain = health.get(&node).and_then(|a| a.ret.as_str()).unwrap_or("");
+            let (state, detail) = match (on_target.contains(&node), grain) {
+                (true, "good") => (
                     NodeState::Done,
-                    format!("booted {target} (found on resume)"),
+                    format!("booted {target}, healthy (found on resume)"),
                 ),
-                // not (yet) on the target: stage again, then reboot in its batch
+                (true, "rolled-back" | "failed") => (
+                    NodeState::Failed,
+                    format!("health gate {grain} (found on resume)"),
+                ),
+                // not (yet) on the target or not judged: stage again, then
+                // reboot in its batch
                 _ => (NodeState::Pending, String::new()),
             };
             if state == NodeState::Pending {
                 self.journal.staged_all = false;
             }
+            if state == NodeState::Done {
+                done.push(node.clone());
+            }
             self.say(format!("resume: {node}: {}", label(state)));
             self.set(&node, state, detail);
         }
-        self.save()
+        self.save()?;
+        self.hooks(Phase::Post, &done)?;
+        Ok(())
     }
+}
+
+/// What a wait on rebooting nodes saw of one node.
+enum Seen {
+    Started,
+    Report(Value),
+    JobFailed(String),
+}
+
+/// What came back from rebooting nodes.
+#[derive(Default)]
+struct Reboots {
+    /// Node -> its first health report after the reboot.
+    reports: HashMap<String, Value>,
+    /// Node -> why its finalize/rollback job failed at once.
+    failed_jobs: HashMap<String, String>,
+    /// Nodes whose start event was seen.
+    started: HashSet<String>,
+}
+
+impl Reboots {
+    fn settled(&self, node: &str) -> bool {
+        self.reports.contains_key(node) || self.failed_jobs.contains_key(node)
+    }
+
+    /// `Ok` when the node reported `good`; else why not.
+    fn verdict(&self, node: &str, job: &str, timeout: u64) -> Result<(), String> {
+        if let Some(why) = self.failed_jobs.get(node) {
+            return Err(format!("{job} failed: {why}"));
+        }
+        match self.reports.get(node) {
+            Some(r) if r["status"] == json!("good") => Ok(()),
+            Some(r) => Err(format!(
+                "health gate {}: {}{}",
+                r["status"].as_str().unwrap_or("?"),
+                r["message"].as_str().unwrap_or(""),
+                checks(r)
+            )),
+            None => Err(format!("no health report within {timeout} s of the reboot")),
+        }
+    }
+}
+
+fn first_text(v: &Value) -> String {
+    let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+    text.lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(200)
+        .collect()
 }
 
 /// Does an `rpm_ostree.booted` summary show the target (version, checksum,

@@ -18,6 +18,11 @@ impl Rollout<'_> {
             _ => ("state.apply", Vec::new()),
         };
         let timeout = Duration::from_secs(self.journal.policy.node_timeout);
+        // after a crash the budget may already be spent
+        if let Some(reason) = self.pause_reason(false, &[]) {
+            self.say(format!("paused: {reason}"));
+            return Ok(Outcome::Paused(reason));
+        }
         while let Some((rack, batch)) = self.journal.next_batch(NodeState::Pending) {
             let canary = self.journal.is_canary(&rack);
             self.say(format!(
@@ -71,6 +76,7 @@ impl Rollout<'_> {
             .map(|n| (n.name.clone(), n.jid.clone().unwrap_or_default()))
             .collect();
         let timeout = Duration::from_secs(self.journal.policy.node_timeout);
+        let mut done = Vec::new();
         for (node, jid) in running {
             // a jid the master never saw: the controller died before publishing
             let published = !jid.is_empty() && self.master.job_known(&jid)?;
@@ -88,9 +94,15 @@ impl Rollout<'_> {
                 None => (NodeState::Pending, String::new()),
             };
             self.say(format!("resume: {node} job {jid}: {}", label(state)));
+            if state == NodeState::Done {
+                done.push(node.clone());
+            }
             self.set(&node, state, detail);
         }
-        self.save()
+        self.save()?;
+        // their pre hook ran before the controller died: uncordon them
+        self.hooks(Phase::Post, &done)?;
+        Ok(())
     }
 }
 

@@ -12,7 +12,7 @@ use super::bus::Bus;
 use super::journal::{Journal, Kind, NodeState, Status, Store};
 use super::{Outcome, Rollout};
 use crate::inventory::{parse, Inventory};
-use crate::master::{Event, Job, Master, MasterError};
+use crate::master::{Answer, Event, Job, Master, MasterError};
 
 #[derive(Default)]
 struct Fleet {
@@ -21,13 +21,14 @@ struct Fleet {
     silent: HashSet<String>,
     unhealthy: HashSet<String>,
     unknown: HashSet<String>,
+    finalize_fails: HashSet<String>,
     booted: HashMap<String, String>,
 }
 
 struct FakeMaster {
     fleet: Mutex<Fleet>,
     jobs: Mutex<Vec<(String, Vec<String>)>>,
-    cache: Mutex<HashMap<String, Map>>,
+    cache: Mutex<HashMap<String, HashMap<String, Answer>>>,
     tx: Mutex<Sender<Event>>,
     rx: Mutex<Option<Receiver<Event>>>,
 }
@@ -57,12 +58,16 @@ impl FakeMaster {
     }
 
     fn answer(&self, jid: &str, node: &str, ret: Value, retcode: i64) {
+        let answer = Answer {
+            ret: ret.clone(),
+            retcode: Some(retcode),
+        };
         self.cache
             .lock()
             .unwrap()
             .entry(jid.into())
             .or_default()
-            .insert(node.into(), ret.clone());
+            .insert(node.into(), answer);
         self.send(
             format!("salt/job/{jid}/ret/{node}"),
             json!({"id": node, "return": ret, "retcode": retcode}),
@@ -102,6 +107,10 @@ impl FakeMaster {
                     .unwrap_or_else(|| "1.0".into());
                 drop(fleet);
                 self.answer(jid, node, json!({"version": v}), 0);
+            }
+            "rpm_ostree.finalize" if fleet.finalize_fails.contains(node) => {
+                drop(fleet);
+                self.answer(jid, node, json!("No staged deployment to finalize"), 1);
             }
             "rpm_ostree.finalize" => {
                 let healthy = !fleet.unhealthy.contains(node);
@@ -153,7 +162,7 @@ impl Master for FakeMaster {
     fn job_known(&self, jid: &str) -> Result<bool, MasterError> {
         Ok(self.cache.lock().unwrap().contains_key(jid))
     }
-    fn job_returns(&self, jid: &str) -> Result<Map, MasterError> {
+    fn job_returns(&self, jid: &str) -> Result<HashMap<String, Answer>, MasterError> {
         Ok(self
             .cache
             .lock()
@@ -336,20 +345,14 @@ fn resume_takes_a_running_nodes_return_from_the_job_cache_and_redoes_nothing() {
         e.jid = Some("j0".into());
     }
     let ok = json!({"file_|-x_|-x_|-managed": {"result": true, "changes": {}}});
-    master
-        .cache
-        .lock()
-        .unwrap()
-        .entry("j0".into())
-        .or_default()
-        .insert("r1-n2".into(), ok.clone());
-    master
-        .cache
-        .lock()
-        .unwrap()
-        .entry("j0".into())
-        .or_default()
-        .insert("r1-n3".into(), ok);
+    for n in ["r1-n2", "r1-n3"] {
+        master.answer("j0", n, ok.clone(), 0);
+    }
+    // the return events are gone (the controller died): only the job cache has them
+    drop(master.rx.lock().unwrap().take());
+    let (tx, rx) = channel();
+    *master.tx.lock().unwrap() = tx;
+    *master.rx.lock().unwrap() = Some(rx);
     let (outcome, j) = run(&inv, &master, &store, j);
     assert_eq!(outcome, Outcome::Done);
     let applied: Vec<String> = master.jobs("state.apply").concat();
@@ -474,4 +477,79 @@ fn hooks_wrap_each_node_and_a_failing_pre_hook_keeps_the_node_unchanged() {
         ]
     );
     assert_eq!(lines.iter().filter(|l| l.starts_with("post")).count(), 7);
+}
+
+#[test]
+fn a_resumed_journal_must_match_the_inventory_and_the_kind() {
+    let inv = inventory(2, 0);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut j = Journal::new("t".into(), Kind::Highstate, &inv);
+    j.status = Status::Paused;
+    store.save(&j).unwrap();
+    let mut fewer = inventory(2, 0);
+    fewer.racks[0].nodes.retain(|n| n.name != "r1-n2");
+    let e = super::prepare(&store, &fewer, Kind::Highstate, true).unwrap_err();
+    assert!(e.contains("not the ones rollout t started with"), "{e}");
+    let sls = Kind::Sls { name: "x".into() };
+    let e = super::prepare(&store, &inv, sls, true).unwrap_err();
+    assert!(e.contains("is highstate, not sls x"), "{e}");
+    assert!(super::prepare(&store, &inv, Kind::Highstate, true).is_ok());
+}
+
+#[test]
+fn a_resume_after_a_crash_honours_a_budget_already_spent() {
+    let inv = inventory(1, 0);
+    let master = FakeMaster::new(Fleet::default());
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut j = Journal::new("t".into(), Kind::Highstate, &inv);
+    j.node_mut("r1-n1").unwrap().state = NodeState::Done;
+    j.node_mut("r1-n2").unwrap().state = NodeState::Failed;
+    let (outcome, _) = run(&inv, &master, &store, j);
+    assert!(matches!(outcome, Outcome::Paused(_)), "{outcome:?}");
+    assert!(master.jobs("state.apply").is_empty());
+}
+
+#[test]
+fn a_node_found_done_on_resume_gets_its_post_hook() {
+    let mut inv = inventory(2, 0);
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("hooks.log");
+    inv.fleet.hooks.post_node = Some(format!("echo \"post $HALITE_NODE\" >> {}", log.display()));
+    let master = FakeMaster::new(Fleet::default());
+    let store = Store::open(&dir.path().join("state")).unwrap();
+    let mut j = Journal::new("t".into(), Kind::Highstate, &inv);
+    let e = j.node_mut("r1-n1").unwrap();
+    e.state = NodeState::Running;
+    e.jid = Some("j0".into());
+    let ok = json!({"file_|-x_|-x_|-managed": {"result": true, "changes": {}}});
+    master.answer("j0", "r1-n1", ok, 0);
+    let (_, j) = run(&inv, &master, &store, j);
+    assert_eq!(state(&j, "r1-n1"), NodeState::Done);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.starts_with("post r1-n1\n"), "{text}");
+}
+
+#[test]
+fn a_finalize_that_fails_at_once_fails_the_node_without_waiting() {
+    let inv = inventory(1, 0);
+    let fleet = Fleet {
+        finalize_fails: ["r1-n1".to_string()].into(),
+        ..Fleet::default()
+    };
+    let master = FakeMaster::new(fleet);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let kind = Kind::OsUpgrade {
+        target: "2.0".into(),
+        sls: "os".into(),
+    };
+    let (outcome, j) = run(&inv, &master, &store, Journal::new("t".into(), kind, &inv));
+    assert_eq!(outcome, Outcome::Paused("canary r1-n1 failed".into()));
+    let detail = &j.node("r1-n1").unwrap().detail;
+    assert_eq!(
+        detail,
+        "finalize failed: exited 1: No staged deployment to finalize"
+    );
 }

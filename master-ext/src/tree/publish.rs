@@ -84,11 +84,18 @@ impl Roots {
         target.file_name().map(|n| n.to_string_lossy().to_string())
     }
 
-    pub fn history(&self) -> Vec<HistoryEntry> {
-        fs::read(self.history_path())
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default()
+    /// What was current, newest last. An unreadable history is an error:
+    /// taken for empty, the next publish would prune every kept tree.
+    pub fn history(&self) -> Result<Vec<HistoryEntry>, PublishError> {
+        let path = self.history_path();
+        match fs::read(&path) {
+            Ok(b) => serde_json::from_slice(&b).map_err(|e| PublishError::Io {
+                path,
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(source) => Err(PublishError::Io { path, source }),
+        }
     }
 
     /// Write `tree` and make it current; keep the newest `keep` trees.
@@ -116,7 +123,7 @@ impl Roots {
     pub fn rollback(&self, keep: usize) -> Result<Published, PublishError> {
         let _lock = self.lock()?;
         let from = self.current();
-        let history = self.history();
+        let history = self.history()?;
         let previous = history
             .iter()
             .rev()
@@ -165,7 +172,7 @@ impl Roots {
     }
 
     fn record(&self, generation: &str, keep: usize) -> Result<(), PublishError> {
-        let mut history = self.history();
+        let mut history = self.history()?;
         history.push(HistoryEntry {
             generation: generation.to_string(),
             published: now(),
@@ -181,7 +188,7 @@ impl Roots {
         keep: usize,
     ) -> Result<(), PublishError> {
         let mut history: Vec<HistoryEntry> = self
-            .history()
+            .history()?
             .into_iter()
             .filter(|h| Some(h.generation.as_str()) != from && h.generation != to)
             .collect();
@@ -207,17 +214,24 @@ impl Roots {
         self.prune(&history)
     }
 
-    /// Remove trees no longer in the history.
+    /// Remove published trees no longer in the history (names that are
+    /// not generations, such as another publisher's staging directory,
+    /// are left alone).
     fn prune(&self, history: &[HistoryEntry]) -> Result<(), PublishError> {
         let trees = self.trees();
         for entry in fs::read_dir(&trees).map_err(io(&trees))?.flatten() {
             let name = entry.file_name().to_string_lossy().to_string();
-            if !history.iter().any(|h| h.generation == name) {
+            if is_generation(&name) && !history.iter().any(|h| h.generation == name) {
                 let _ = fs::remove_dir_all(entry.path());
             }
         }
         Ok(())
     }
+}
+
+/// A generation's name: 16 hex digits.
+fn is_generation(name: &str) -> bool {
+    name.len() == 16 && name.chars().all(|c| c.is_ascii_hexdigit())
 }
 
 fn now() -> u64 {
@@ -299,10 +313,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let roots = Roots::new(dir.path());
         assert_eq!(
-            roots.publish(&tree("g1", "one"), 3).unwrap(),
+            roots.publish(&tree("0000000000000001", "one"), 3).unwrap(),
             Published::Swapped {
                 from: None,
-                to: "g1".into()
+                to: "0000000000000001".into()
             }
         );
         assert_eq!(
@@ -310,10 +324,10 @@ mod tests {
             "one"
         );
         assert_eq!(
-            roots.publish(&tree("g1", "one"), 3).unwrap(),
-            Published::AlreadyCurrent("g1".into())
+            roots.publish(&tree("0000000000000001", "one"), 3).unwrap(),
+            Published::AlreadyCurrent("0000000000000001".into())
         );
-        roots.publish(&tree("g2", "two"), 3).unwrap();
+        roots.publish(&tree("0000000000000002", "two"), 3).unwrap();
         assert_eq!(
             fs::read_to_string(roots.file_root().join("top.sls")).unwrap(),
             "two"
@@ -321,32 +335,52 @@ mod tests {
         assert_eq!(
             roots.rollback(3).unwrap(),
             Published::Swapped {
-                from: Some("g2".into()),
-                to: "g1".into()
+                from: Some("0000000000000002".into()),
+                to: "0000000000000001".into()
             }
         );
         assert_eq!(
             fs::read_to_string(roots.file_root().join("top.sls")).unwrap(),
             "one"
         );
-        assert_eq!(roots.current().as_deref(), Some("g1"));
+        assert_eq!(roots.current().as_deref(), Some("0000000000000001"));
     }
 
     #[test]
     fn old_trees_are_pruned_to_keep() {
         let dir = tempfile::tempdir().unwrap();
         let roots = Roots::new(dir.path());
-        for g in ["g1", "g2", "g3", "g4"] {
+        for g in [
+            "0000000000000001",
+            "0000000000000002",
+            "0000000000000003",
+            "0000000000000004",
+        ] {
             roots.publish(&tree(g, g), 2).unwrap();
         }
+        // another publisher's staging directory is not a generation: kept
+        fs::create_dir_all(dir.path().join("trees/.halite-ctl-staging-x")).unwrap();
+        roots.publish(&tree("0000000000000005", "5"), 2).unwrap();
         let mut left: Vec<String> = fs::read_dir(dir.path().join("trees"))
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
             .collect();
         left.sort();
-        assert_eq!(left, ["g3", "g4"]);
-        let gens: Vec<String> = roots.history().into_iter().map(|h| h.generation).collect();
-        assert_eq!(gens, ["g3", "g4"]);
+        assert_eq!(
+            left,
+            [
+                ".halite-ctl-staging-x",
+                "0000000000000004",
+                "0000000000000005"
+            ]
+        );
+        let gens: Vec<String> = roots
+            .history()
+            .unwrap()
+            .into_iter()
+            .map(|h| h.generation)
+            .collect();
+        assert_eq!(gens, ["0000000000000004", "0000000000000005"]);
     }
 
     #[test]
@@ -354,7 +388,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let roots = Roots::new(dir.path());
         let _held = roots.lock().unwrap();
-        let e = roots.publish(&tree("g1", "x"), 2).unwrap_err();
+        let e = roots
+            .publish(&tree("0000000000000001", "x"), 2)
+            .unwrap_err();
         assert!(matches!(e, PublishError::Locked(_)), "{e}");
     }
 }

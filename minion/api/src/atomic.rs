@@ -1,4 +1,5 @@
 //! Atomic file replacement: temp file in the same directory, fsync, rename,
+//! fsync of the directory,
 //! keeping the destination's mode and ownership (Salt's `files.copyfile`).
 //! Every crate that writes a host file goes through here.
 
@@ -74,8 +75,13 @@ pub fn write_atomic(dest: &Path, data: &[u8], new_mode: u32) -> std::io::Result<
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
+        return result;
     }
-    result
+    // the rename itself survives a crash only once the directory is synced
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 #[cfg(test)]
