@@ -163,11 +163,9 @@ fn fleet_rollouts_through_salt_api_recording_fake_ostree() {
     for n in f.nodes.iter() {
         let runs = after.get(&n.id).copied().unwrap_or(0) - before.get(&n.id).copied().unwrap_or(0);
         let want = usize::from(!matches!(n.id.as_str(), "r1-n1" | "r1-n2"));
-        assert!(
-            runs == want || (runs == 2 && killed_mid_batch(&killed_at, &n.id)),
-            "{}: {runs} state.apply jobs after the pause (want {want})",
-            n.id
-        );
+        // a node the kill caught mid-job is judged from the job cache on
+        // resume (its jid was journaled before the job was published)
+        assert_eq!(runs, want, "{}: state.apply jobs after the pause", n.id);
     }
     fs::remove_file(f.state_dir().join("rollout.json")).unwrap();
 
@@ -209,14 +207,4 @@ fn fleet_rollouts_through_salt_api_recording_fake_ostree() {
         .unwrap()
         .to_string();
     assert!(detail.starts_with("health gate rolled-back"), "{detail}");
-}
-
-/// Was `node` in the batch the controller was killed during?
-fn killed_mid_batch(journal: &Value, node: &str) -> bool {
-    journal["racks"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|r| r["nodes"].as_array().cloned().unwrap_or_default())
-        .any(|n| n["name"] == json!(node) && n["state"] == json!("running"))
 }
