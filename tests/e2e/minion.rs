@@ -627,3 +627,44 @@ fn grains_set_through_the_master_are_targetable_at_once() {
     assert_eq!(gone["grains-1"], json!({"live_rack": null}));
     assert_eq!(ping("live_rack:r78").get("grains-1"), None);
 }
+
+/// The log file says what an operator needs: where the config came from,
+/// each option set that Halite does not act on (once, naming key and file),
+/// each job as Salt words it, and each state's run.
+#[test]
+fn minion_log_names_unacted_options_jobs_and_states() {
+    let venv = require_salt!(PINNED_SALT);
+    let master = Master::start(&venv, MasterSpec::default());
+    let conf = json!({
+        "beacons": {"load": [{"averages": {"1m": [0.0, 2.0]}}]},
+        "mine_functions": {"network.ip_addrs": []},
+        "ping_interval": 0,
+    });
+    fs::write(master.file_root().join("s.sls"), "a:\n  test.nop: []\n").unwrap();
+    let minion = Minion::start(&master, "log-1", Flavor::Halite, conf);
+    halite_tests::minion::wait_answering(&master, &minion);
+    let (ret, _) = master.salt_json(&["log-1", "state.sls", "s", "--timeout", "30"]);
+    assert!(ret["log-1"].is_object(), "{ret}");
+    let ok = wait_until(Duration::from_secs(10), || {
+        minion.log().contains("Completed state [a]")
+    });
+    let log = minion.log();
+    assert!(ok, "{log}");
+    let conf_file = minion.conf_dir().join("minion");
+    for want in [
+        format!("Reading configuration from {}", conf_file.display()),
+        format!("Halite does not act on the minion option 'beacons' (set in {}): beacons do not run on a Halite minion", conf_file.display()),
+        "Halite does not act on the minion option 'mine_functions'".to_string(),
+        "User root Executing command test.ping with jid".to_string(),
+        "User root Executing command state.sls with jid".to_string(),
+        "Returning information for job:".to_string(),
+        "Executing state test.nop for [a]".to_string(),
+    ] {
+        assert!(log.contains(&want), "no {want:?} in:\n{log}");
+    }
+    assert_eq!(log.matches("option 'beacons'").count(), 1, "{log}");
+    assert!(
+        !log.contains("'ping_interval'"),
+        "a default value was reported:\n{log}"
+    );
+}

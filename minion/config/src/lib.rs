@@ -10,6 +10,7 @@ pub mod defaults;
 pub mod files;
 pub mod minion_id;
 pub mod rootdir;
+pub mod unacted;
 pub mod validate;
 
 use std::path::{Path, PathBuf};
@@ -44,11 +45,39 @@ pub struct MinionConfig {
     pub opts: Map,
     /// The config directory it was read from.
     pub config_dir: PathBuf,
+    /// Which file set each key, in reading order.
+    pub origin: Vec<(String, PathBuf)>,
 }
 
 impl MinionConfig {
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.opts.get(key)
+    }
+
+    /// The files read, in order.
+    pub fn files(&self) -> Vec<&Path> {
+        let mut out: Vec<&Path> = Vec::new();
+        for (_, f) in &self.origin {
+            if !out.contains(&f.as_path()) {
+                out.push(f);
+            }
+        }
+        out
+    }
+
+    /// Log (once logging is set up) where the options came from and the
+    /// options Halite does not act on.
+    pub fn log_sources(&self) {
+        let mut files = self.files().into_iter();
+        if let Some(main) = files.next() {
+            tracing::debug!("Reading configuration from {}", main.display());
+        }
+        for f in files {
+            tracing::debug!("Including configuration from '{}'", f.display());
+        }
+        for w in unacted::warnings(self) {
+            tracing::warn!("{w}");
+        }
     }
 }
 
@@ -80,6 +109,7 @@ pub fn load_with(config_dir: &Path, ids: &dyn IdSources) -> Result<MinionConfig,
     Ok(MinionConfig {
         opts,
         config_dir: config_dir.to_path_buf(),
+        origin: layer.origin,
     })
 }
 

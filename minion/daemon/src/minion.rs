@@ -290,8 +290,17 @@ impl Minion {
         if let Err(e) = self.procs.write(&jid, std::process::id(), &load) {
             tracing::error!("cannot write proc file for job {jid}: {e}");
         }
-        let fun = load.get("fun").map(Value::to_string).unwrap_or_default();
-        tracing::info!("starting job {jid}: {fun}");
+        let fun = match load.get("fun") {
+            Some(Value::String(f)) => f.clone(),
+            Some(other) => halite_api::py::str_of(other),
+            None => String::new(),
+        };
+        let user = load.get("user").and_then(Value::as_str).unwrap_or("root");
+        tracing::info!("User {user} Executing command {fun} with jid {jid}");
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            let details = halite_api::py::repr(&Value::Object(load.clone()));
+            tracing::debug!("Command details {details}");
+        }
         let me = Arc::clone(self);
         self.pool.submit(move || me.run_job(&jid, &load, &state));
         true
@@ -348,8 +357,8 @@ impl Minion {
             tracing::info!("job {jid} was killed; its return is dropped");
             return;
         }
-        tracing::debug!(
-            "job {jid} finished after {} ms; returning",
+        tracing::info!(
+            "Returning information for job: {jid} (ran {} ms)",
             started.elapsed().as_millis()
         );
         self.send_with_retry(ret, jid);

@@ -104,8 +104,15 @@ impl<'a> SlsLoader<'a> {
             relpath: relpath.to_string(),
             saltenv: saltenv.to_string(),
         };
-        halite_render::render_sls(&ctx, text, &src)
-            .map_err(|e| format!("Rendering SLS '{saltenv}:{sls}' failed: {e}"))
+        let started = std::time::Instant::now();
+        let rendered = halite_render::render_sls(&ctx, text, &src)
+            .map_err(|e| format!("Rendering SLS '{saltenv}:{sls}' failed: {e}"));
+        tracing::debug!(
+            "Rendered SLS '{saltenv}:{sls}' from {relpath} in {:.3} ms{}",
+            started.elapsed().as_secs_f64() * 1000.0,
+            if rendered.is_ok() { "" } else { " (failed)" }
+        );
+        rendered
     }
 
     /// Render one SLS and, recursively, its includes (Salt's `render_state`).

@@ -75,9 +75,10 @@ pub fn main(argv: &[String]) -> i32 {
             return EX_GENERIC;
         }
     };
-    let mut opts = config.opts;
+    let mut opts = config.opts.clone();
     context::apply_cli_overrides(&mut opts, &args);
     logging::init(&LogSettings::from_opts(&opts));
+    config.log_sources();
     halite_daemon::recover_network(&opts);
     run(&args, opts)
 }

@@ -151,6 +151,7 @@ pub fn main(argv: &[String]) -> i32 {
         }
     }
     crate::logging::init(&crate::logging::LogSettings::from_opts(&config.opts));
+    config.log_sources();
     // halite-daemon writes (and removes) the `pidfile`; `--pid-file` only overrides it.
     match halite_daemon::run(config) {
         Ok(()) => 0,

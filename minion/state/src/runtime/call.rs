@@ -229,6 +229,8 @@ impl Runner {
         }
         let prereq = low.get("__prereq__").is_some_and(truthy);
         let test = self.ctx.test || prereq;
+        let shown = py_str(&low["name"]);
+        tracing::info!("Running state [{shown}] at time {start_time}");
         let mut ret = Map::new();
         ret.insert("result".into(), false.into());
         ret.insert("name".into(), low["name"].clone());
@@ -242,6 +244,11 @@ impl Runner {
             }
         }
         if ret.get("result") == Some(&Value::Bool(false)) {
+            tracing::info!(
+                "Executing state {}.{} for [{shown}]",
+                py_str(&low["state"]),
+                py_str(&low["fun"])
+            );
             ret = self.invoke(&low, test);
             if !prereq && low.get("parallel").is_some_and(truthy) {
                 ret.insert("__parallel__".into(), true.into());
@@ -265,7 +272,13 @@ impl Runner {
         );
         ret.insert("__run_num__".into(), self.next_run_num().into());
         ret.insert("start_time".into(), start_time.into());
-        ret.insert("duration".into(), time::millis_since(started).into());
+        let duration = time::millis_since(started);
+        log_outcome(&ret);
+        tracing::info!(
+            "Completed state [{shown}] at time {} (duration_in_ms={duration})",
+            time::local_time_of_day()
+        );
+        ret.insert("duration".into(), duration.into());
         ret.insert(
             "__id__".into(),
             low.get("__id__").cloned().unwrap_or(Value::Null),
@@ -274,6 +287,24 @@ impl Runner {
             ret = self.retry(low, idx, retries, ret);
         }
         ret
+    }
+}
+
+/// The state's comment at INFO (ERROR when it failed), changes at INFO, as
+/// Salt's `format_log`.
+fn log_outcome(ret: &Map) {
+    let comment = ret.get("comment").map(py_str).unwrap_or_default();
+    match ret.get("result") {
+        Some(Value::Bool(false)) => tracing::error!("{comment}"),
+        _ => tracing::info!("{comment}"),
+    }
+    if let Some(changes) = ret.get("changes").and_then(Value::as_object) {
+        if !changes.is_empty() {
+            tracing::info!(
+                "Made the following changes:\n{}",
+                py_str(&halite_api::Value::Object(changes.clone()))
+            );
+        }
     }
 }
 
