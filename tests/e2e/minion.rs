@@ -668,3 +668,37 @@ fn minion_log_names_unacted_options_jobs_and_states() {
         "a default value was reported:\n{log}"
     );
 }
+
+/// Python extension modules on the master: `saltutil.sync_all` lists the
+/// ones it found, marked as not run, and logs it; calling one says why it
+/// is not available.
+#[test]
+fn sync_all_names_python_modules_it_cannot_run() {
+    let venv = require_salt!(PINNED_SALT);
+    let master = Master::start(&venv, MasterSpec::default());
+    let ext = master.file_root().join("_modules");
+    fs::create_dir_all(&ext).unwrap();
+    fs::write(ext.join("hello.py"), "def world():\n    return 'hi'\n").unwrap();
+    let minion = Minion::start(&master, "sync-1", Flavor::Halite, json!({}));
+    halite_tests::minion::wait_answering(&master, &minion);
+    let (ret, _) = master.salt_json(&["sync-1", "saltutil.sync_all", "--timeout", "30"]);
+    assert_eq!(
+        ret["sync-1"]["modules"],
+        json!(["modules.hello (Python: not run by Halite)"]),
+        "{ret}"
+    );
+    assert_eq!(ret["sync-1"]["states"], json!([]));
+    let (called, _) = master.salt_json(&["sync-1", "hello.world"]);
+    let said = called["sync-1"].as_str().unwrap_or_default().to_string();
+    assert!(
+        said.starts_with(
+            "'hello.world' is not available: it is in the Python module salt://_modules/hello.py"
+        ),
+        "{called}"
+    );
+    let log = minion.log();
+    assert!(
+        log.contains("Python extension modules on the master cannot run on a Halite minion; not synced: modules.hello"),
+        "{log}"
+    );
+}

@@ -123,6 +123,9 @@ fn reports_failure(ret: &Value) -> bool {
 /// `'x.y' is not available.`, or `sys.doc`'s map of similarly named functions
 /// with that message added (what Salt answers for `test.pin`).
 fn missing_function(ctx: &Ctx, fun: &str) -> Outcome {
+    if let Some(why) = crate::python_modules::explain(&ctx.cachedir(), fun) {
+        return Outcome::error(why);
+    }
     let message = format!("'{fun}' is not available.");
     let similar: Map = ctx
         .registry

@@ -20,6 +20,7 @@ pub mod ostree_gate;
 pub mod pidfile;
 pub mod pool;
 pub mod proc;
+pub mod python_modules;
 pub mod returns;
 pub mod saltutil;
 pub mod schedule;

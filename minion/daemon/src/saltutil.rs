@@ -1,8 +1,9 @@
 //! The `saltutil.*` functions that depend on the daemon: job introspection
 //! (`find_job`, `running`, `is_running`), job signalling (`signal_job`,
-//! `term_job`, `kill_job` and the `*_all_jobs` forms), `refresh_pillar`, and the
-//! `sync_*` family (Halite loads no custom modules, so nothing is ever synced
-//! and each returns Salt's empty shape).
+//! `term_job`, `kill_job` and the `*_all_jobs` forms), `refresh_pillar`,
+//! `refresh_grains`, and the `sync_*` family (Halite cannot load Python
+//! modules: each returns Salt's shape listing the ones found on the master,
+//! marked as not run; see [`crate::python_modules`]).
 
 use halite_api::{ExecCall, ExecError, ExecOutput, ExecSpec, Map, Registry, Value};
 
@@ -10,6 +11,7 @@ use crate::control;
 use crate::jobs::{job_pids, process_exists, send_signal};
 use crate::minion::current_jid;
 use crate::proc::ProcDir;
+use crate::python_modules;
 
 /// The `sync_all` keys, in Salt 3008's order, for a minion with a master.
 const SYNC_ALL_KEYS: &[&str] = &[
@@ -100,12 +102,12 @@ pub const SPECS: &[ExecSpec] = &[
     ExecSpec {
         name: "saltutil.sync_modules",
         doc: "Sync execution modules from salt://_modules to the minion",
-        run: sync_nothing,
+        run: sync_modules,
     },
     ExecSpec {
         name: "saltutil.sync_states",
         doc: "Sync state modules from salt://_states to the minion",
-        run: sync_nothing,
+        run: sync_states,
     },
     ExecSpec {
         name: "saltutil.sync_grains",
@@ -115,27 +117,27 @@ pub const SPECS: &[ExecSpec] = &[
     ExecSpec {
         name: "saltutil.sync_renderers",
         doc: "Sync renderers from salt://_renderers to the minion",
-        run: sync_nothing,
+        run: sync_renderers,
     },
     ExecSpec {
         name: "saltutil.sync_returners",
         doc: "Sync returners from salt://_returners to the minion",
-        run: sync_nothing,
+        run: sync_returners,
     },
     ExecSpec {
         name: "saltutil.sync_beacons",
         doc: "Sync beacons from salt://_beacons to the minion",
-        run: sync_nothing,
+        run: sync_beacons,
     },
     ExecSpec {
         name: "saltutil.sync_utils",
         doc: "Sync utility modules from salt://_utils to the minion",
-        run: sync_nothing,
+        run: sync_utils,
     },
     ExecSpec {
         name: "saltutil.sync_pillar",
         doc: "Sync pillar modules from salt://_pillar to the minion",
-        run: sync_nothing,
+        run: sync_pillar,
     },
 ];
 
@@ -335,28 +337,85 @@ fn refresh_grains(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
     Ok(Value::Bool(minion.refresh_grains(refresh_pillar)).into())
 }
 
-fn sync_all(_call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
+/// Salt's `sync_all` shape; Python modules found on the master are listed
+/// as found and marked as not run (Halite cannot run them).
+fn sync_all(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
+    let found = found_python(call, SYNC_ALL_KEYS);
     let shape: Map = SYNC_ALL_KEYS
         .iter()
-        .map(|k| (k.to_string(), Value::Array(vec![])))
+        .map(|k| {
+            let of_kind: Vec<String> = found
+                .iter()
+                .filter(|m| m.starts_with(&format!("{k}.")))
+                .cloned()
+                .collect();
+            (k.to_string(), python_modules::listed(&of_kind))
+        })
         .collect();
+    if call.kwarg_bool("refresh", true) {
+        if let Some(minion) = control::lookup(&call.ctx.cachedir()) {
+            minion.refresh_grains(true);
+        }
+    }
     Ok(Value::Object(shape).into())
+}
+
+/// The Python modules of `kinds` on the fileserver: logged, remembered.
+fn found_python(call: &ExecCall<'_>, kinds: &[&str]) -> Vec<String> {
+    let saltenv = call
+        .arg_str(0, "saltenv")
+        .unwrap_or_else(|| call.ctx.saltenv.clone());
+    let found: Vec<String> = kinds
+        .iter()
+        .flat_map(|k| python_modules::find(call.ctx.files.as_ref(), &saltenv, k))
+        .collect();
+    if !found.is_empty() {
+        tracing::warn!(
+            "Python extension modules on the master cannot run on a Halite minion; not synced: {}",
+            found.join(", ")
+        );
+    }
+    python_modules::remember(&call.ctx.cachedir(), kinds, &found);
+    found
+}
+
+fn sync_kind(call: &ExecCall<'_>, kind: &str) -> Result<ExecOutput, ExecError> {
+    Ok(python_modules::listed(&found_python(call, &[kind])).into())
+}
+
+fn sync_modules(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
+    sync_kind(call, "modules")
+}
+fn sync_states(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
+    sync_kind(call, "states")
+}
+fn sync_renderers(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
+    sync_kind(call, "renderers")
+}
+fn sync_returners(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
+    sync_kind(call, "returners")
+}
+fn sync_beacons(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
+    sync_kind(call, "beacons")
+}
+fn sync_utils(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
+    sync_kind(call, "utils")
+}
+fn sync_pillar(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
+    sync_kind(call, "pillar")
 }
 
 /// `saltutil.sync_grains`: no custom grains modules to sync (Python ones
 /// cannot run natively); with `refresh` (default) the grains are refreshed,
 /// as Salt does after a sync.
 fn sync_grains(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
+    let found = found_python(call, &["grains"]);
     if call.kwarg_bool("refresh", true) {
         if let Some(minion) = control::lookup(&call.ctx.cachedir()) {
             minion.refresh_grains(true);
         }
     }
-    Ok(Value::Array(vec![]).into())
-}
-
-fn sync_nothing(_call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
-    Ok(Value::Array(vec![]).into())
+    Ok(python_modules::listed(&found).into())
 }
 
 #[cfg(test)]

@@ -16,6 +16,8 @@ pub enum Program {
     Help,
     /// `halite --version`: the version line, exit 0.
     Version,
+    /// `halite audit PATH...`: what a state tree uses that Halite lacks.
+    Audit(Vec<String>),
     /// `halite net-watchdog RECORD`: started by a network change, rolls it
     /// back at its deadline unless it was confirmed (not for people).
     NetWatchdog(String),
@@ -43,6 +45,7 @@ pub fn dispatch(argv: &[String]) -> Program {
     match rest.first().map(String::as_str) {
         Some("call") => Program::Call(rest[1..].to_vec()),
         Some("minion") => Program::Minion(rest[1..].to_vec()),
+        Some("audit") => Program::Audit(rest[1..].to_vec()),
         Some("net-watchdog") if rest.len() == 2 => Program::NetWatchdog(rest[1].clone()),
         Some("-h" | "--help" | "help") => Program::Help,
         Some("--version") => Program::Version,
@@ -54,16 +57,17 @@ pub fn dispatch(argv: &[String]) -> Program {
 }
 
 /// The top-level usage text.
-pub const USAGE: &str = "Usage: halite call [salt-call options] <function> [arguments]\n       halite minion [salt-minion options]\n       halite --version | --versions-report | --help\n(also runs as salt-call / salt-minion when invoked through links of those names)";
+pub const USAGE: &str = "Usage: halite call [salt-call options] <function> [arguments]\n       halite minion [salt-minion options]\n       halite audit [--json] PATH...\n       halite --version | --versions-report | --help\n(also runs as salt-call / salt-minion when invoked through links of those names)";
 
 /// What `halite --help` adds to the usage.
-const COMMANDS: &str = "Commands:\n  call     run one Salt function: masterless (--local) or through the master, as salt-call\n  minion   run the minion daemon against a salt-master, as salt-minion\n\n`halite call --help` and `halite minion --help` list their options.";
+const COMMANDS: &str = "Commands:\n  call     run one Salt function: masterless (--local) or through the master, as salt-call\n  minion   run the minion daemon against a salt-master, as salt-minion\n  audit    list the Salt states and functions a state tree uses that Halite lacks\n\n`halite call --help` and `halite minion --help` list their options.";
 
 /// Run the chosen program; returns the exit status.
 pub fn run(argv: &[String]) -> i32 {
     match dispatch(argv) {
         Program::Call(args) => crate::call::main(&args),
         Program::Minion(args) => minion_args::main(&args),
+        Program::Audit(args) => crate::audit::main(&args),
         Program::NetWatchdog(record) => halite_net::watchdog_main(Path::new(&record)),
         Program::Help => {
             println!("{USAGE}\n\n{COMMANDS}");

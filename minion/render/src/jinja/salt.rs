@@ -111,6 +111,11 @@ fn call_exec(ctx: &Ctx, fun: &str, args: &[Value]) -> Result<Value, Error> {
             write_back(fun, &positional, &kwargs, &out.ret);
             Ok(to_jinja(&out.ret))
         }
+        // a Salt function Halite lacks: say so, not just "not available"
+        Err(halite_api::ExecError::NotAvailable(name)) => Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("'{name}' is not available: a Salt function Halite does not implement yet (halite audit lists them all)"),
+        )),
         Err(e) => Err(Error::new(ErrorKind::InvalidOperation, e.to_string())),
     }
 }
