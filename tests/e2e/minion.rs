@@ -702,3 +702,70 @@ fn sync_all_names_python_modules_it_cannot_run() {
         "{log}"
     );
 }
+
+/// `master_type: failover` with two real masters: the minion serves the
+/// first; killed, jobs come from the second within a few
+/// `master_alive_interval`s. The Python minion, same config, same run, is
+/// timed beside it. A first master that is down at start is skipped.
+#[test]
+fn failover_to_the_second_master_when_the_first_dies() {
+    let venv = require_salt!(PINNED_SALT);
+    let mut first = Master::start(&venv, MasterSpec::default());
+    // failover masters share their key pair (Salt's multi-master rule); Salt
+    // puts pki_dir under root_dir, so both settings name the first's
+    let mut shared = serde_json::Map::new();
+    shared.insert("root_dir".into(), json!(first.dir.path().join("root")));
+    shared.insert("pki_dir".into(), json!(first.dir.path().join("pki")));
+    let second = Master::start(
+        &venv,
+        MasterSpec {
+            extra: shared,
+            ..Default::default()
+        },
+    );
+    let conf = json!({
+        "master": [format!("127.0.0.1:{}", first.ret_port), format!("127.0.0.1:{}", second.ret_port)],
+        "master_port": null,
+        "publish_port": null,
+        "master_type": "failover",
+        "master_alive_interval": 2,
+        "auth_timeout": 3,
+    });
+    let halite = Minion::start(&first, "fo-halite", Flavor::Halite, conf.clone());
+    let python = Minion::start(&first, "fo-python", Flavor::Python, conf.clone());
+    for m in [&halite, &python] {
+        halite_tests::minion::wait_answering(&first, m);
+    }
+    first.stop();
+    let killed = Instant::now();
+    let mut took = std::collections::BTreeMap::new();
+    let answered = wait_until(Duration::from_secs(120), || {
+        for m in [&halite, &python] {
+            if !took.contains_key(&m.id)
+                && second.salt_json(&[&m.id, "test.ping", "--timeout", "3"]).0[&m.id] == json!(true)
+            {
+                took.insert(m.id.clone(), killed.elapsed().as_secs_f64());
+            }
+        }
+        took.len() == 2
+    });
+    eprintln!("failover after the first master was killed: {took:?}");
+    assert!(
+        took.contains_key("fo-halite"),
+        "halite never answered through the second master:\n{}",
+        halite.log()
+    );
+    assert!(answered, "python minion never failed over: {took:?}");
+    assert!(halite.log().contains("failing over"), "{}", halite.log());
+    assert!(
+        !halite
+            .log()
+            .contains("does not act on the minion option 'master"),
+        "{}",
+        halite.log()
+    );
+
+    // the first master still down: a new minion goes straight to the second
+    let late = Minion::start(&second, "fo-late", Flavor::Halite, conf);
+    halite_tests::minion::wait_answering(&second, &late);
+}

@@ -22,9 +22,6 @@ const UNACTED: &[Unacted] = &[
     Unacted { key: "mine_interval", why: "the mine is not sent on a schedule" },
     Unacted { key: "return", why: "returners do not run: returns go to the master only" },
     Unacted { key: "returner", why: "returners do not run: returns go to the master only" },
-    Unacted { key: "master_alive_interval", why: "the master is not probed on a timer; the minion reconnects when its connection fails" },
-    Unacted { key: "master_failback", why: "multi-master failover is not implemented" },
-    Unacted { key: "random_master", why: "multi-master is not implemented: the first master is used" },
     Unacted { key: "retry_dns", why: "the master's name is resolved once per connection attempt" },
     Unacted { key: "master_tries", why: "the minion keeps trying its master" },
     Unacted { key: "grains_refresh_every", why: "grains are not refreshed on a timer (saltutil.refresh_grains does)" },
@@ -59,7 +56,7 @@ pub fn warnings(config: &MinionConfig) -> Vec<String> {
         }
         if let Some(u) = UNACTED.iter().find(|u| u.key == key) {
             out.push(message(key, file, u.why));
-        } else if let Some(why) = unhonoured_value(key, value) {
+        } else if let Some(why) = unhonoured_value(key, value, &config.opts) {
             out.push(message(key, file, why));
         }
     }
@@ -84,15 +81,19 @@ fn is_empty(v: &Value) -> bool {
     }
 }
 
-fn unhonoured_value(key: &str, value: &Value) -> Option<&'static str> {
+fn unhonoured_value(key: &str, value: &Value, opts: &halite_api::Map) -> Option<&'static str> {
     let text = value.as_str().unwrap_or("");
+    let failover = opts.get("master_type").and_then(Value::as_str) == Some("failover");
     match key {
-        "master_type" if !matches!(text, "str" | "disable") => {
-            Some("only 'str' (one master) and 'disable' are implemented; the first master is used")
+        "master_type" if !matches!(text, "str" | "disable" | "failover") => {
+            Some("only 'str', 'failover' and 'disable' are implemented; the first master is used")
         }
         "transport" if text != "zeromq" => Some("Halite speaks Salt's ZeroMQ transport only"),
-        "master" if value.as_array().is_some_and(|a| a.len() > 1) => {
-            Some("multi-master is not implemented: only the first master in the list is used")
+        "master" if value.as_array().is_some_and(|a| a.len() > 1) && !failover => Some(
+            "multi-master (connected to all at once) is not implemented: only the first master is used; master_type: failover uses them in turn",
+        ),
+        "master_alive_interval" | "master_failback" | "random_master" if !failover => {
+            Some("acted on with master_type: failover only")
         }
         _ => None,
     }
@@ -111,7 +112,7 @@ mod tests {
             "beacons": {"load": [{"averages": {"1m": [0, 2]}}]},
             "ping_interval": 0,
             "disable_modules": [],
-            "master_type": "failover",
+            "master_type": "func",
             "master": ["m1", "m2"],
             "id": "n1",
         });
@@ -137,8 +138,8 @@ mod tests {
             got,
             [
                 "Halite does not act on the minion option 'beacons' (set in /etc/salt/minion.d/x.conf): beacons do not run on a Halite minion",
-                "Halite does not act on the minion option 'master_type' (set in /etc/salt/minion.d/x.conf): only 'str' (one master) and 'disable' are implemented; the first master is used",
-                "Halite does not act on the minion option 'master' (set in /etc/salt/minion.d/x.conf): multi-master is not implemented: only the first master in the list is used",
+                "Halite does not act on the minion option 'master_type' (set in /etc/salt/minion.d/x.conf): only 'str', 'failover' and 'disable' are implemented; the first master is used",
+                "Halite does not act on the minion option 'master' (set in /etc/salt/minion.d/x.conf): multi-master (connected to all at once) is not implemented: only the first master is used; master_type: failover uses them in turn",
             ]
         );
     }

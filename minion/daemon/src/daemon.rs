@@ -2,7 +2,7 @@
 //! startup_states), the serve loop with the scheduler, graceful shutdown.
 
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,6 +13,7 @@ use halite_transport::{MasterLink, RemoteFileClient};
 
 use crate::link::Link;
 use crate::live::LiveLink;
+use crate::masters::Masters;
 use crate::minion::{Minion, Services, TargetQuery};
 use crate::pidfile::PidFile;
 use crate::schedule::Scheduler;
@@ -74,7 +75,11 @@ pub fn recover_network(opts: &Map) {
     }
 }
 
-/// Run the minion until SIGTERM/SIGINT or a fatal link error.
+/// Run the minion until SIGTERM/SIGINT or a fatal link error. With
+/// `master_type: failover` a master that stops answering (checked every
+/// `master_alive_interval`) is left for the next one, and the minion is
+/// rebuilt on the new connection (start events, pillar); the health gate
+/// and startup states run once per process.
 pub fn run(config: MinionConfig) -> Result<(), DaemonError> {
     let opts = config.opts.clone();
     let id = text_opt(&opts, "id")
@@ -88,53 +93,185 @@ pub fn run(config: MinionConfig) -> Result<(), DaemonError> {
     };
     let stop = stop_flag()?;
     recover_network(&opts);
-    tracing::info!("halite minion '{id}' connecting to the master");
+    let masters = Masters::from_opts(&opts);
     let connected = Arc::new(AtomicBool::new(false));
     crate::ostree_gate::watch_master(&opts, Arc::clone(&connected));
-    let master = Arc::new(
-        MasterLink::connect(&opts)
-            .map_err(|e| fatal(format!("cannot connect to the master: {e}")))?,
-    );
-    tracing::info!("authenticated with the master");
-    connected.store(true, std::sync::atomic::Ordering::SeqCst);
-    let link: Arc<dyn Link> = Arc::new(LiveLink::new(Arc::clone(&master), &opts));
-    let grains = crate::grains::assemble(&opts, &config.config_dir)?;
-    let services = Services {
-        runner: Arc::new(SystemRunner),
-        files: Arc::new(RemoteFileClient::new(Arc::clone(&master))),
-        templates: Arc::new(halite_render::Renderer),
-        registry: Arc::new(build_registry()),
-        matcher: target_matcher,
-    };
-    let minion = Minion::new(opts.clone(), grains, Arc::clone(&link), services);
-    minion.procs.reset().map_err(|e| {
-        fatal(format!(
-            "cannot prepare {}: {e}",
-            minion.procs.path().display()
-        ))
-    })?;
-    if let Err(e) = minion.refresh_pillar() {
-        tracing::error!("cannot compile pillar on the master: {e}");
-    }
-    minion.fire_start_events();
-    crate::sd_notify::notify(&format!(
-        "READY=1\nSTATUS=minion '{id}' connected to the master"
-    ));
-    crate::ostree_gate::run(&minion);
-    minion.run_startup_states();
-    let mut scheduler = Scheduler::from_opts(&opts, Instant::now());
-    let served = minion.serve(&stop, || {
-        if link.take_reconnected() {
-            minion.fire_start_events();
+    let mut grains = crate::grains::assemble(&opts, &config.config_dir)?;
+    let mut first = true;
+    let mut start_at = 0;
+    loop {
+        let Some((index, master)) = connect(&masters, &opts, start_at, &stop)? else {
+            return Ok(()); // stopped while connecting
+        };
+        connected.store(true, Ordering::SeqCst);
+        let session = Session::start(&masters, &opts, index, master, grains.clone(), &id)?;
+        if first {
+            crate::sd_notify::notify(&format!(
+                "READY=1\nSTATUS=minion '{id}' connected to the master"
+            ));
+            crate::ostree_gate::run(&session.minion);
+            session.minion.run_startup_states();
+            first = false;
         }
-        for entry in scheduler.due(Instant::now()) {
-            minion.run_scheduled(entry);
+        match session.serve(&masters, &stop)? {
+            End::Stopped => {
+                session.shut_down(&id);
+                return Ok(());
+            }
+            End::Failover(next) => {
+                // keep what the minion learned (set or refreshed grains)
+                grains = (*session.minion.grains()).clone();
+                start_at = next;
+            }
         }
-    });
-    tracing::info!("halite minion '{id}' stopping");
-    crate::sd_notify::notify("STOPPING=1");
-    if !minion.pool.wait_idle(SHUTDOWN_GRACE) {
-        tracing::warn!("stopping with jobs still running");
     }
-    served.map_err(|e| fatal(e.to_string()))
+}
+
+/// Why a session ended.
+enum End {
+    Stopped,
+    /// Reconnect, trying masters from this index.
+    Failover(usize),
+}
+
+/// Connect to the first master that answers, from `start_at` on (failover:
+/// round the list, forever; one master: its own retries).
+fn connect(
+    masters: &Masters,
+    opts: &Map,
+    start_at: usize,
+    stop: &AtomicBool,
+) -> Result<Option<(usize, Arc<MasterLink>)>, DaemonError> {
+    let n = masters.entries.len();
+    if !masters.failover {
+        tracing::info!("connecting to the master {}", masters.entries[0]);
+        let link = MasterLink::connect(&masters.opts_for(opts, 0))
+            .map_err(|e| fatal(format!("cannot connect to the master: {e}")))?;
+        return Ok(Some((0, Arc::new(link))));
+    }
+    let mut i = start_at % n;
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            return Ok(None);
+        }
+        let entry = &masters.entries[i];
+        tracing::info!("failover: connecting to master {entry} ({} of {n})", i + 1);
+        match MasterLink::connect(&masters.opts_for(opts, i)) {
+            Ok(link) => return Ok(Some((i, Arc::new(link)))),
+            Err(e @ halite_transport::TransportError::Rejected { .. }) => {
+                return Err(fatal(format!("master {entry}: {e}")))
+            }
+            Err(e) => tracing::warn!("master {entry} did not answer: {e}; trying the next one"),
+        }
+        i = (i + 1) % n;
+        if i == start_at % n {
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    }
+}
+
+/// One connection's minion.
+struct Session {
+    minion: Arc<Minion>,
+    link: Arc<dyn Link>,
+    index: usize,
+    opts: Map,
+}
+
+impl Session {
+    fn start(
+        masters: &Masters,
+        base: &Map,
+        index: usize,
+        master: Arc<MasterLink>,
+        grains: Value,
+        id: &str,
+    ) -> Result<Session, DaemonError> {
+        tracing::info!(
+            "halite minion '{id}' connected to master {}",
+            masters.entries[index]
+        );
+        let opts = masters.opts_for(base, index);
+        let link: Arc<dyn Link> = Arc::new(LiveLink::new(Arc::clone(&master), &opts));
+        let services = Services {
+            runner: Arc::new(SystemRunner),
+            files: Arc::new(RemoteFileClient::new(Arc::clone(&master))),
+            templates: Arc::new(halite_render::Renderer),
+            registry: Arc::new(build_registry()),
+            matcher: target_matcher,
+        };
+        let minion = Minion::new(base.clone(), grains, Arc::clone(&link), services);
+        minion.procs.reset().map_err(|e| {
+            fatal(format!(
+                "cannot prepare {}: {e}",
+                minion.procs.path().display()
+            ))
+        })?;
+        if let Err(e) = minion.refresh_pillar() {
+            tracing::error!("cannot compile pillar on the master: {e}");
+        }
+        minion.fire_start_events();
+        Ok(Session {
+            minion,
+            link,
+            index,
+            opts,
+        })
+    }
+
+    /// Serve until stopped, or (failover) until the master stops answering
+    /// or, with failback, the first master answers again.
+    fn serve(&self, masters: &Masters, stop: &AtomicBool) -> Result<End, DaemonError> {
+        let leave = AtomicBool::new(false);
+        let mut next = None;
+        let mut scheduler = Scheduler::from_opts(&self.opts, Instant::now());
+        let mut last_check = Instant::now();
+        let served = self.minion.serve(&leave, || {
+            if stop.load(Ordering::SeqCst) {
+                leave.store(true, Ordering::SeqCst);
+                return;
+            }
+            if self.link.take_reconnected() {
+                self.minion.fire_start_events();
+            }
+            for entry in scheduler.due(Instant::now()) {
+                self.minion.run_scheduled(entry);
+            }
+            let Some(every) = masters.alive_interval.filter(|_| masters.failover) else {
+                return;
+            };
+            if last_check.elapsed() < every {
+                return;
+            }
+            last_check = Instant::now();
+            if !crate::masters::answers(&self.opts) {
+                tracing::warn!(
+                    "master {} does not answer; failing over",
+                    masters.entries[self.index]
+                );
+                next = Some(self.index + 1);
+                leave.store(true, Ordering::SeqCst);
+            } else if masters.failback
+                && self.index != 0
+                && crate::masters::answers(&masters.opts_for(&self.opts, 0))
+            {
+                tracing::warn!("master {} answers again; failing back", masters.entries[0]);
+                next = Some(0);
+                leave.store(true, Ordering::SeqCst);
+            }
+        });
+        served.map_err(|e| fatal(e.to_string()))?;
+        Ok(match next {
+            Some(i) if !stop.load(Ordering::SeqCst) => End::Failover(i),
+            _ => End::Stopped,
+        })
+    }
+
+    fn shut_down(&self, id: &str) {
+        tracing::info!("halite minion '{id}' stopping");
+        crate::sd_notify::notify("STOPPING=1");
+        if !self.minion.pool.wait_idle(SHUTDOWN_GRACE) {
+            tracing::warn!("stopping with jobs still running");
+        }
+    }
 }

@@ -14,6 +14,7 @@ pub mod jid;
 pub mod jobs;
 pub mod link;
 pub mod live;
+pub mod masters;
 pub mod minion;
 pub mod msgpack;
 pub mod ostree_gate;
