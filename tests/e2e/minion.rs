@@ -769,3 +769,42 @@ fn failover_to_the_second_master_when_the_first_dies() {
     let late = Minion::start(&second, "fo-late", Flavor::Halite, conf);
     halite_tests::minion::wait_answering(&second, &late);
 }
+
+/// `master` as a list with `master_type: str`: connected to both masters at
+/// once, answering jobs from either; the first killed, the second still
+/// gets answers.
+#[test]
+fn multi_master_answers_both_masters() {
+    let venv = require_salt!(PINNED_SALT);
+    let mut first = Master::start(&venv, MasterSpec::default());
+    let mut shared = serde_json::Map::new();
+    shared.insert("root_dir".into(), json!(first.dir.path().join("root")));
+    shared.insert("pki_dir".into(), json!(first.dir.path().join("pki")));
+    let second = Master::start(
+        &venv,
+        MasterSpec {
+            extra: shared,
+            ..Default::default()
+        },
+    );
+    let conf = json!({
+        "master": [format!("127.0.0.1:{}", first.ret_port), format!("127.0.0.1:{}", second.ret_port)],
+        "master_port": null,
+        "publish_port": null,
+    });
+    let minion = Minion::start(&first, "mm-halite", Flavor::Halite, conf);
+    halite_tests::minion::wait_answering(&first, &minion);
+    halite_tests::minion::wait_answering(&second, &minion);
+    let (arg, _) = second.salt_json(&["mm-halite", "test.arg", "from-second"]);
+    assert_eq!(arg["mm-halite"]["args"], json!(["from-second"]), "{arg}");
+    first.stop();
+    let (ping, _) = second.salt_json(&["mm-halite", "test.ping", "--timeout", "10"]);
+    assert_eq!(ping["mm-halite"], json!(true), "{}", minion.log());
+    assert!(
+        !minion
+            .log()
+            .contains("does not act on the minion option 'master'"),
+        "{}",
+        minion.log()
+    );
+}

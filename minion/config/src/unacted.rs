@@ -89,9 +89,6 @@ fn unhonoured_value(key: &str, value: &Value, opts: &halite_api::Map) -> Option<
             Some("only 'str', 'failover' and 'disable' are implemented; the first master is used")
         }
         "transport" if text != "zeromq" => Some("Halite speaks Salt's ZeroMQ transport only"),
-        "master" if value.as_array().is_some_and(|a| a.len() > 1) && !failover => Some(
-            "multi-master (connected to all at once) is not implemented: only the first master is used; master_type: failover uses them in turn",
-        ),
         "master_alive_interval" | "master_failback" | "random_master" if !failover => {
             Some("acted on with master_type: failover only")
         }
@@ -114,6 +111,7 @@ mod tests {
             "disable_modules": [],
             "master_type": "func",
             "master": ["m1", "m2"],
+            "master_alive_interval": 30,
             "id": "n1",
         });
         let origin = [
@@ -122,6 +120,7 @@ mod tests {
             "disable_modules",
             "master_type",
             "master",
+            "master_alive_interval",
             "id",
             "beacons",
         ]
@@ -139,7 +138,7 @@ mod tests {
             [
                 "Halite does not act on the minion option 'beacons' (set in /etc/salt/minion.d/x.conf): beacons do not run on a Halite minion",
                 "Halite does not act on the minion option 'master_type' (set in /etc/salt/minion.d/x.conf): only 'str', 'failover' and 'disable' are implemented; the first master is used",
-                "Halite does not act on the minion option 'master' (set in /etc/salt/minion.d/x.conf): multi-master (connected to all at once) is not implemented: only the first master is used; master_type: failover uses them in turn",
+                "Halite does not act on the minion option 'master_alive_interval' (set in /etc/salt/minion.d/x.conf): acted on with master_type: failover only",
             ]
         );
     }

@@ -97,6 +97,9 @@ pub fn run(config: MinionConfig) -> Result<(), DaemonError> {
     let connected = Arc::new(AtomicBool::new(false));
     crate::ostree_gate::watch_master(&opts, Arc::clone(&connected));
     let mut grains = crate::grains::assemble(&opts, &config.config_dir)?;
+    if !masters.failover && masters.entries.len() > 1 {
+        return multi_master(&masters, &opts, grains, &id, &stop, &connected);
+    }
     let mut first = true;
     let mut start_at = 0;
     loop {
@@ -125,6 +128,67 @@ pub fn run(config: MinionConfig) -> Result<(), DaemonError> {
             }
         }
     }
+}
+
+/// `master_type: str` with a list: connected to every master at once, each
+/// in a session of its own (jobs from a master return to it); the first
+/// session to connect runs the health gate and startup states.
+fn multi_master(
+    masters: &Masters,
+    opts: &Map,
+    grains: Value,
+    id: &str,
+    stop: &Arc<AtomicBool>,
+    connected: &Arc<AtomicBool>,
+) -> Result<(), DaemonError> {
+    MasterLink::prepare_keys(&masters.opts_for(opts, 0))
+        .map_err(|e| fatal(format!("minion keys: {e}")))?;
+    let first = Arc::new(std::sync::Once::new());
+    let mut serving = Vec::new();
+    for index in 0..masters.entries.len() {
+        let (masters, opts, grains, id) = (
+            masters.clone(),
+            opts.clone(),
+            grains.clone(),
+            id.to_string(),
+        );
+        let (stop, connected, first) =
+            (Arc::clone(stop), Arc::clone(connected), Arc::clone(&first));
+        serving.push(std::thread::spawn(move || -> Result<(), DaemonError> {
+            let entry = &masters.entries[index];
+            // one first contact at a time: masters sharing a key directory
+            // accept a new minion key one after the other
+            std::thread::sleep(Duration::from_secs(2) * index as u32);
+            tracing::info!("multi-master: connecting to master {entry}");
+            let master = MasterLink::connect(&masters.opts_for(&opts, index))
+                .map_err(|e| fatal(format!("cannot connect to the master {entry}: {e}")))?;
+            connected.store(true, Ordering::SeqCst);
+            let session = Session::start(&masters, &opts, index, Arc::new(master), grains, &id)?;
+            first.call_once(|| {
+                crate::sd_notify::notify(&format!(
+                    "READY=1\nSTATUS=minion '{id}' connected to master {entry}"
+                ));
+                crate::ostree_gate::run(&session.minion);
+                session.minion.run_startup_states();
+            });
+            session.serve(&masters, &stop)?;
+            session.shut_down(&id);
+            Ok(())
+        }));
+    }
+    while !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(200));
+        if serving.iter().all(|h| h.is_finished()) {
+            break;
+        }
+    }
+    // sessions still connecting to an absent master are left to the exit
+    for handle in serving.into_iter().filter(|h| h.is_finished()) {
+        if let Ok(Err(e)) = handle.join() {
+            tracing::error!("{e}");
+        }
+    }
+    Ok(())
 }
 
 /// Why a session ended.

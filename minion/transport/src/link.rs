@@ -48,6 +48,22 @@ impl MasterLink {
         Self::connect_with(LinkSettings::from_opts(opts)?)
     }
 
+    /// Load or generate the minion's key pair without connecting: done
+    /// once before several links connect at the same time (multi-master),
+    /// so that they do not generate two keys.
+    pub fn prepare_keys(opts: &Map) -> Result<(), TransportError> {
+        let settings = LinkSettings::from_opts(opts)?;
+        let (_, generated) = MinionKeys::load_or_generate(&settings.pki_dir, settings.keysize)?;
+        if generated {
+            tracing::info!(
+                "generated a new {}-bit minion key in {}",
+                settings.keysize,
+                settings.pki_dir.display()
+            );
+        }
+        Ok(())
+    }
+
     /// [`connect`](Self::connect) with explicit settings.
     pub fn connect_with(settings: LinkSettings) -> Result<Self, TransportError> {
         let (keys, generated) = MinionKeys::load_or_generate(&settings.pki_dir, settings.keysize)?;
