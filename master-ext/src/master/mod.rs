@@ -4,7 +4,6 @@
 //! rest_cherrypy with eauth). Rollouts only see the trait, so their
 //! logic is tested without a master.
 
-pub mod jid;
 pub mod saltapi;
 pub mod sse;
 

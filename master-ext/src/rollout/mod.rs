@@ -151,7 +151,7 @@ impl Rollout<'_> {
     ) -> Result<(String, Vec<String>), RolloutError> {
         // write-ahead: the jid is journaled before the job exists, so a
         // controller killed in between finds the job (or its absence)
-        let jid = crate::master::jid::new_jid();
+        let jid = halite_daemon::jid::gen_jid();
         self.set_jid(nodes, &jid);
         self.save()?;
         let job = self

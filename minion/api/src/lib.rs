@@ -8,6 +8,7 @@
 //! * [`py`]: Python's `repr()`/`str()` of values, as Salt prints them.
 
 pub mod atomic;
+pub mod calendar;
 pub mod ctx;
 pub mod files;
 pub mod module;

@@ -52,28 +52,12 @@ impl MasterLink {
     /// once before several links connect at the same time (multi-master),
     /// so that they do not generate two keys.
     pub fn prepare_keys(opts: &Map) -> Result<(), TransportError> {
-        let settings = LinkSettings::from_opts(opts)?;
-        let (_, generated) = MinionKeys::load_or_generate(&settings.pki_dir, settings.keysize)?;
-        if generated {
-            tracing::info!(
-                "generated a new {}-bit minion key in {}",
-                settings.keysize,
-                settings.pki_dir.display()
-            );
-        }
-        Ok(())
+        load_keys(&LinkSettings::from_opts(opts)?).map(|_| ())
     }
 
     /// [`connect`](Self::connect) with explicit settings.
     pub fn connect_with(settings: LinkSettings) -> Result<Self, TransportError> {
-        let (keys, generated) = MinionKeys::load_or_generate(&settings.pki_dir, settings.keysize)?;
-        if generated {
-            tracing::info!(
-                "generated a new {}-bit minion key in {}",
-                settings.keysize,
-                settings.pki_dir.display()
-            );
-        }
+        let keys = load_keys(&settings)?;
         let ctx = zmq::Context::new();
         let token = Crypticle::generate_key_string();
         let creds = authenticate(&settings, &keys, &ctx, &token)?;
@@ -426,6 +410,19 @@ fn auth_once(
 
 /// Authenticate, waiting `acceptance_wait_time` (doubling up to the max) while
 /// the key is pending or the master does not answer.
+/// The minion's key pair from `pki_dir`, made on first use.
+fn load_keys(settings: &LinkSettings) -> Result<MinionKeys, TransportError> {
+    let (keys, generated) = MinionKeys::load_or_generate(&settings.pki_dir, settings.keysize)?;
+    if generated {
+        tracing::info!(
+            "generated a new {}-bit minion key in {}",
+            settings.keysize,
+            settings.pki_dir.display()
+        );
+    }
+    Ok(keys)
+}
+
 fn authenticate(
     s: &LinkSettings,
     keys: &MinionKeys,

@@ -32,21 +32,9 @@ pub enum Outcome {
     },
 }
 
-/// A Salt job id: local time `YYYYmmddHHMMSSffffff` (UTC here).
+/// A Salt job id (the daemon's generator: UTC, strictly increasing).
 pub fn gen_jid() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let secs = now.as_secs() as i64;
-    let (days, rem) = (secs.div_euclid(86400), secs.rem_euclid(86400));
-    let (y, m, d) = crate::logging::civil_from_days(days);
-    format!(
-        "{y:04}{m:02}{d:02}{:02}{:02}{:02}{:06}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        now.subsec_micros()
-    )
+    halite_daemon::jid::gen_jid()
 }
 
 /// Run `fun` with the command line's arguments.

@@ -17,15 +17,7 @@ pub fn utc_parts(secs: u64) -> (i64, u32, u32, u32, u32, u32, u32) {
         (rem % 60) as u32,
     );
     let weekday = ((days + 3).rem_euclid(7)) as u32; // 1970-01-01 was a Thursday
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = halite_api::calendar::civil_from_days(days);
     (year, month, day, h, m, s, weekday)
 }
 
