@@ -7,5 +7,6 @@ mod harness;
 mod master_states;
 mod minion;
 mod ostree;
+mod pkg_diff;
 mod state_diff;
 mod storage_diff;

@@ -92,6 +92,7 @@ pub fn render_node(
         runner: Arc::new(NoCommands),
         templates: Arc::new(halite_render::Renderer),
         registry,
+        context: Default::default(),
     };
     let pillar_files = LocalFileClient::for_pillar_roots(&ctx.opts);
     let empty = Value::Object(Map::new());

@@ -78,7 +78,14 @@ pub struct Ctx {
     pub files: Arc<dyn FileClient>,
     pub templates: Arc<dyn TemplateRenderer>,
     pub registry: Arc<Registry>,
+    /// Salt's `__context__`: scratch space shared by the functions of one
+    /// job or one `salt-call` run, dropped with it (e.g. pkg's once-per-run
+    /// database refresh).
+    pub context: RunContext,
 }
+
+/// Per-run scratch data (see [`Ctx::context`]).
+pub type RunContext = Arc<std::sync::Mutex<Map>>;
 
 impl Ctx {
     /// Call an execution function through the registry.

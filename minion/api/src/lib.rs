@@ -16,7 +16,7 @@ pub mod py;
 pub mod runner;
 pub mod value;
 
-pub use ctx::{Ctx, SaltCaller, TemplateRenderer, VerbatimTemplates};
+pub use ctx::{Ctx, RunContext, SaltCaller, TemplateRenderer, VerbatimTemplates};
 pub use files::{FileClient, FileError, NoFiles};
 pub use module::{
     ExecCall, ExecError, ExecFn, ExecOutput, ExecSpec, Registry, StateCall, StateFn, StateReturn,

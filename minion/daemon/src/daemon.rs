@@ -43,6 +43,7 @@ pub fn build_registry() -> Registry {
     halite_modules::register(&mut reg);
     halite_ostree::register(&mut reg);
     halite_storage::register(&mut reg);
+    halite_pkg::register(&mut reg);
     halite_net::register(&mut reg);
     halite_state::register(&mut reg);
     crate::saltutil::register(&mut reg);

@@ -222,6 +222,7 @@ impl Minion {
             files: Arc::clone(&s.files),
             templates: Arc::clone(&s.templates),
             registry: Arc::clone(&s.registry),
+            context: Default::default(),
         }
     }
 

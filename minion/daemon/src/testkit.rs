@@ -91,5 +91,6 @@ pub fn ctx_with(specs: &[ExecSpec]) -> Ctx {
         files: Arc::new(NoFiles),
         templates: Arc::new(VerbatimTemplates),
         registry: Arc::new(reg),
+        context: Default::default(),
     }
 }

@@ -176,6 +176,7 @@ pub fn ctx_with(runner: Arc<dyn CommandRunner>, file_root: &Path) -> Ctx {
         files: Arc::new(DirFiles(file_root.join("salt"))),
         templates: Arc::new(SimpleTemplates),
         registry: Arc::new(reg),
+        context: Default::default(),
     }
 }
 

@@ -68,6 +68,7 @@ fn main() {
         files: Arc::new(halite_state::LocalFileClient::for_file_roots(&opts)),
         templates: Arc::new(halite_render::Renderer),
         registry: Arc::new(reg),
+        context: Default::default(),
     };
     let fun = &args[1];
     let mut pos = Vec::new();

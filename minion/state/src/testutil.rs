@@ -122,6 +122,7 @@ pub fn ctx(test: bool, opts: Value) -> Ctx {
         files: Arc::new(crate::files::LocalFileClient::default()),
         templates: Arc::new(halite_render::Renderer),
         registry: Arc::new(registry()),
+        context: Default::default(),
     }
 }
 

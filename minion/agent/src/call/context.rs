@@ -121,16 +121,10 @@ fn detected_grains(opts: &Map, skip: bool) -> Value {
     Value::Object(halite_daemon::grains::detected(opts))
 }
 
-/// The registry of every built-in function.
+/// The registry of every built-in function (the daemon's, so `halite call`
+/// and `halite minion` load the same functions).
 pub fn registry() -> Registry {
-    let mut reg = Registry::new();
-    halite_modules::register(&mut reg);
-    halite_ostree::register(&mut reg);
-    halite_storage::register(&mut reg);
-    halite_net::register(&mut reg);
-    halite_state::register(&mut reg);
-    halite_daemon::saltutil::register(&mut reg);
-    reg
+    halite_daemon::build_registry()
 }
 
 /// Build a masterless run's context: `file_roots` for files, the pillar
@@ -163,6 +157,7 @@ pub fn assemble(opts: Map, grains: Value, registry: Registry, files: Arc<dyn Fil
         runner: Arc::new(SystemRunner),
         templates: Arc::new(halite_render::Renderer),
         registry: Arc::new(registry),
+        context: Default::default(),
     }
 }
 

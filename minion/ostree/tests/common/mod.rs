@@ -161,6 +161,7 @@ pub fn ctx_with(runner: Arc<dyn CommandRunner>, opts: Value) -> Ctx {
         files: Arc::new(halite_api::NoFiles),
         templates: Arc::new(halite_api::VerbatimTemplates),
         registry: Arc::new(reg),
+        context: Default::default(),
     }
 }
 

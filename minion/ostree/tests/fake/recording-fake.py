@@ -155,6 +155,8 @@ def rpm_ostree():
         save("status.json", st); print("Moving '%s' to be first deployment" % deps[0]["checksum"])
         if "--reboot" in flags: reboot()
         return
+    if verb == "refresh-md":
+        guard(st, False); print("Available metadata refreshed"); return
     if verb == "cleanup":
         guard(st, False)
         if "--pending" in flags:

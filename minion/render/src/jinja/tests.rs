@@ -82,6 +82,7 @@ pub fn test_ctx(dir: &std::path::Path) -> Ctx {
         files: Arc::new(DirFiles(dir.to_path_buf())),
         templates: Arc::new(crate::Renderer),
         registry: Arc::new(registry),
+        context: Default::default(),
     }
 }
 

@@ -358,6 +358,7 @@ impl Rig {
             files: Arc::new(halite_api::NoFiles),
             templates: Arc::new(halite_api::VerbatimTemplates),
             registry: Arc::new(reg),
+            context: Default::default(),
         }
     }
 

@@ -1,0 +1,269 @@
+//! pkg on a dnf host, against a scripted fake of `rpm`/`dnf` (no rpm host
+//! runs here): the argv Halite builds, rpm's `[E:]V-R` versions, several
+//! installed versions joined with ",", `name-version` installs, versionlock
+//! holds and dnf's lock wait reported as a lock failure.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use halite_api::{
+    CmdOutput, CmdSpec, CommandRunner, Ctx, ExecCall, Registry, RunError, StateCall, Value,
+};
+use serde_json::json;
+
+#[derive(Default)]
+struct FakeDnf {
+    /// (name, epoch, version-release)
+    installed: Mutex<Vec<(String, String, String)>>,
+    repo: BTreeMap<String, (String, String)>,
+    locks: Mutex<Vec<String>>,
+    log: Mutex<Vec<String>>,
+    locked_by_other: bool,
+}
+
+fn out(stdout: String, retcode: i32, stderr: &str) -> Result<CmdOutput, RunError> {
+    Ok(CmdOutput {
+        retcode,
+        stdout: stdout.into_bytes(),
+        stderr: stderr.as_bytes().to_vec(),
+        ..Default::default()
+    })
+}
+
+impl CommandRunner for FakeDnf {
+    fn run(&self, spec: &CmdSpec) -> Result<CmdOutput, RunError> {
+        let a: Vec<&str> = spec.argv.iter().map(String::as_str).collect();
+        self.log.lock().unwrap().push(a.join(" "));
+        match a[..] {
+            ["rpm", "-qa", ..] => {
+                let rows = self.installed.lock().unwrap();
+                out(
+                    rows.iter()
+                        .map(|(n, e, vr)| {
+                            format!("{n}\t{e}\tvr{vr}\tx86_64\n").replace("\tvr", "\t")
+                        })
+                        .collect(),
+                    0,
+                    "",
+                )
+            }
+            ["dnf", "-q", "repoquery", ..] => {
+                let names = &a[5..];
+                out(
+                    names
+                        .iter()
+                        .filter_map(|n| {
+                            self.repo.get(*n).map(|(e, vr)| format!("{n}\t{e}\t{vr}\n"))
+                        })
+                        .collect(),
+                    0,
+                    "",
+                )
+            }
+            ["dnf", "-y", "-q", "install", ref pkgs @ ..] => {
+                if self.locked_by_other {
+                    return out(
+                        String::new(),
+                        1,
+                        "Waiting for process with pid 4242 to finish.\n",
+                    );
+                }
+                for p in pkgs {
+                    let name = self
+                        .repo
+                        .keys()
+                        .find(|n| p == n || p.starts_with(&format!("{n}-")))
+                        .cloned();
+                    let Some(name) = name else {
+                        return out(
+                            String::new(),
+                            1,
+                            &format!("Error: Unable to find a match: {p}\n"),
+                        );
+                    };
+                    let (e, vr) = self.repo[&name].clone();
+                    self.installed.lock().unwrap().push((name, e, vr));
+                }
+                out(String::new(), 0, "")
+            }
+            ["dnf", "-y", "-q", "remove", ref pkgs @ ..] => {
+                self.installed
+                    .lock()
+                    .unwrap()
+                    .retain(|(n, _, _)| !pkgs.contains(&n.as_str()));
+                out(String::new(), 0, "")
+            }
+            ["dnf", "-y", "-q", "versionlock", "list"] => {
+                let locks = self.locks.lock().unwrap();
+                out(
+                    locks
+                        .iter()
+                        .map(|n| format!("{n}-0:2.12-1.fc40.*\n"))
+                        .collect(),
+                    0,
+                    "",
+                )
+            }
+            ["dnf", "-y", "-q", "versionlock", "add", n] => {
+                self.locks.lock().unwrap().push(n.to_string());
+                out(String::new(), 0, "")
+            }
+            ["dnf", "-y", "-q", "makecache"] => out(String::new(), 0, ""),
+            _ => out(String::new(), 127, &format!("fake dnf: unexpected {a:?}")),
+        }
+    }
+}
+
+fn dnf_ctx(fake: Arc<FakeDnf>) -> Ctx {
+    let mut reg = Registry::new();
+    halite_pkg::register(&mut reg);
+    let dir = tempfile::tempdir().unwrap().keep();
+    let opts = json!({"id": "n1", "cachedir": dir, "ostree_sysroot": dir.join("no-ostree")});
+    Ctx {
+        opts: Arc::new(opts.as_object().unwrap().clone()),
+        grains: Arc::new(json!({"os_family": "RedHat", "osarch": "x86_64"})),
+        pillar: Arc::new(json!({})),
+        saltenv: "base".into(),
+        test: false,
+        runner: fake,
+        files: Arc::new(halite_api::NoFiles),
+        templates: Arc::new(halite_api::VerbatimTemplates),
+        registry: Arc::new(reg),
+        context: Default::default(),
+    }
+}
+
+fn host(locked: bool) -> Arc<FakeDnf> {
+    let mut repo = BTreeMap::new();
+    repo.insert(
+        "hello".to_string(),
+        ("0".to_string(), "2.12-1.fc40".to_string()),
+    );
+    repo.insert(
+        "vim-enhanced".to_string(),
+        ("2".to_string(), "9.1.158-1.fc40".to_string()),
+    );
+    Arc::new(FakeDnf {
+        installed: Mutex::new(vec![
+            ("kernel".into(), "(none)".into(), "6.8.5-301.fc40".into()),
+            ("kernel".into(), "(none)".into(), "6.9.1-200.fc40".into()),
+        ]),
+        repo,
+        locked_by_other: locked,
+        ..Default::default()
+    })
+}
+
+fn exec(ctx: &Ctx, fun: &str, args: Vec<Value>) -> Value {
+    let spec = ctx.registry.exec(fun).unwrap();
+    (spec.run)(&ExecCall {
+        ctx,
+        args,
+        kwargs: Default::default(),
+    })
+    .unwrap()
+    .ret
+}
+
+fn state(ctx: &Ctx, fun: &str, name: &str, args: Value) -> halite_api::StateReturn {
+    let spec = *ctx.registry.state(fun).unwrap();
+    (spec.run)(&StateCall {
+        ctx,
+        name: name.into(),
+        args: args.as_object().cloned().unwrap_or_default(),
+        test: false,
+    })
+}
+
+#[test]
+fn installed_with_epochs_versions_and_hold_scripted_fake() {
+    let fake = host(false);
+    let ctx = dnf_ctx(Arc::clone(&fake));
+    assert_eq!(
+        exec(&ctx, "pkg.version", vec!["kernel".into()]),
+        json!("6.8.5-301.fc40,6.9.1-200.fc40")
+    );
+    assert_eq!(
+        exec(
+            &ctx,
+            "pkg.latest_version",
+            vec!["vim-enhanced".into(), "refresh=False".into()]
+        )["vim-enhanced"],
+        json!("2:9.1.158-1.fc40")
+    );
+
+    let r = state(
+        &ctx,
+        "pkg.installed",
+        "vim-enhanced",
+        json!({"refresh": false}),
+    );
+    assert_eq!(r.result, Some(true), "{}", r.comment);
+    assert_eq!(
+        r.changes["vim-enhanced"],
+        json!({"old": "", "new": "2:9.1.158-1.fc40"})
+    );
+    assert!(fake
+        .log
+        .lock()
+        .unwrap()
+        .contains(&"dnf -y -q install vim-enhanced".to_string()));
+
+    let h = state(
+        &ctx,
+        "pkg.installed",
+        "hello",
+        json!({"version": "2.12-1.fc40", "hold": true, "refresh": false}),
+    );
+    assert_eq!(h.result, Some(true), "{}", h.comment);
+    assert!(fake
+        .log
+        .lock()
+        .unwrap()
+        .contains(&"dnf -y -q install hello-2.12-1.fc40".to_string()));
+    assert_eq!(h.comment, "The following packages were installed/updated: hello=2.12-1.fc40\nPackage hello is now being held.");
+    assert_eq!(
+        h.changes["hello"],
+        json!({"old": "install", "new": "2.12-1.fc40\nhold"})
+    );
+
+    let again = state(
+        &ctx,
+        "pkg.installed",
+        "hello",
+        json!({"version": "2.12", "hold": true, "refresh": false}),
+    );
+    assert_eq!(
+        again.comment,
+        "All specified packages are already installed and are at the desired version.\nPackage hello is already set to be held."
+    );
+}
+
+#[test]
+fn a_dnf_lock_held_elsewhere_fails_clearly_scripted_fake() {
+    let ctx = dnf_ctx(host(true));
+    let r = state(&ctx, "pkg.installed", "hello", json!({"refresh": false}));
+    assert_eq!(r.result, Some(false));
+    assert!(
+        r.comment.contains("locked by another process"),
+        "{}",
+        r.comment
+    );
+    assert!(
+        r.comment.contains("Waiting for process with pid 4242"),
+        "{}",
+        r.comment
+    );
+    let missing = state(
+        &dnf_ctx(host(false)),
+        "pkg.installed",
+        "nosuch",
+        json!({"refresh": false}),
+    );
+    assert_eq!(missing.result, Some(false));
+    assert!(
+        missing.comment.contains("Unable to find a match: nosuch"),
+        "{}",
+        missing.comment
+    );
+}
