@@ -156,6 +156,12 @@ fn is_root() -> bool {
 #[test]
 fn pkg_states_match_salt_call_on_real_apt() {
     let venv = require_salt!(PINNED_SALT);
+    if halite_tests::salt::venv_version(&venv) != PINNED_SALT {
+        // pkg's returns differ between Salt releases (3006 has no test-mode
+        // versions); Halite answers as 3008.4
+        eprintln!("skipped: the pkg differential compares with salt-call {PINNED_SALT} only");
+        return;
+    }
     if !Path::new("/usr/bin/apt-get").exists() || !is_root() {
         eprintln!("skipped: needs root on an apt host");
         return;
