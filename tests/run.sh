@@ -5,7 +5,7 @@
 #   (real salt-master on 127.0.0.1, real LVM on loop devices, halite-ctl
 #   through a real master + salt-api with 12 Halite minions), the static
 #   node build booted in a qemu VM for the storage test, and the
-#   state-engine conformance corpus.
+#   state-engine conformance corpus and the hostile-input properties.
 # usage: tests/run.sh            (as root: some tests chown, use netns)
 # env:   HALITE_SALT_MATRIX  the older masters the e2e suite also runs against
 #        (default "3007.13 3006.26"; set it empty to run against 3008.4 only)
@@ -54,3 +54,8 @@ tests/scripts/conformance.sh "$shared/conformance"
 step "formula corpus (tests/formula-corpus, recorded from salt-call 3008.4)"
 "$shared/conformance/run_case" --compare --all --cases-dir tests/formula-corpus/cases \
   --expected-dir tests/formula-corpus/expected --salt-call "$repo/target/debug/halite call"
+
+step "hostile input: the decoders, YAML dialect and SLS compiler properties, 4,096 cases each"
+PROPTEST_CASES=4096 cargo test --locked -p halite-proto --test fuzz_decoders
+PROPTEST_CASES=4096 cargo test --locked -p halite-render --test fuzz_yaml
+PROPTEST_CASES=4096 cargo test --locked -p halite-state --test fuzz_compiler

@@ -4,6 +4,7 @@
 mod call_remote;
 mod exec_diff;
 mod harness;
+mod hostile;
 mod master_states;
 mod minion;
 mod ostree;

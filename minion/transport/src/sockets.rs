@@ -72,6 +72,11 @@ pub fn subscribe_socket(
         .set_heartbeat_ttl(s.heartbeat_timeout)
         .map_err(e("setting heartbeat TTL"))?;
     keepalive(&socket, s)?;
+    // No ZMQ_MAXMSGSIZE: libzmq treats an oversized frame as a protocol
+    // error and ends the session without reconnecting, so one hostile frame
+    // would cut the minion off its master for good (seen in
+    // tests/e2e/hostile.rs). Oversized publications are dropped after
+    // receipt instead (`halite_max_publication_bytes`).
     if s.zmq_filtering {
         socket
             .set_subscribe(b"broadcast")

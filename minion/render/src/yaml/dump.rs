@@ -188,7 +188,8 @@ fn choose_style(s: &str, key: bool) -> Style {
     if key && multiline {
         return Style::Double;
     }
-    if plain_allowed(s) && !multiline && implicit_tag(s) == Implicit::Str {
+    // `=` resolves to PyYAML's `value` tag, which the loader refuses: quoted
+    if plain_allowed(s) && !multiline && implicit_tag(s) == Implicit::Str && s != "=" {
         Style::Plain
     } else {
         Style::Single
