@@ -60,19 +60,46 @@ const STEPS: &[&[&str]] = &[
 ];
 
 #[allow(clippy::disallowed_methods)] // test harness: host setup
-fn reset_packages() {
-    let _ = Command::new("apt-mark").arg("unhold").args(PKGS).output();
-    let out = Command::new("apt-get")
-        .args(["-q", "-y", "purge"])
-        .args(PKGS)
+fn host(argv: &[&str]) -> std::process::Output {
+    Command::new(argv[0])
+        .args(&argv[1..])
         .env("DEBIAN_FRONTEND", "noninteractive")
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// The test packages purged and unheld (only those dpkg knows: a machine
+/// whose apt lists are empty cannot name the others).
+fn reset_packages() {
+    let known: Vec<&str> = PKGS
+        .iter()
+        .copied()
+        .filter(|p| host(&["dpkg-query", "-W", p]).status.success())
+        .collect();
+    if known.is_empty() {
+        return;
+    }
+    let _ = host(&[&["apt-mark", "unhold"][..], &known].concat());
+    let out = host(&[&["apt-get", "-q", "-y", "purge"][..], &known].concat());
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// apt's lists, fetched when this machine has none for the test packages.
+fn ensure_apt_lists() {
+    let policy =
+        String::from_utf8_lossy(&host(&["apt-cache", "policy", "hello"]).stdout).into_owned();
+    if !policy.contains("Candidate:") || policy.contains("Candidate: (none)") {
+        let out = host(&["apt-get", "-q", "update"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 fn config_dir(root: &Path, name: &str, file_root: &Path, extra: Value) -> PathBuf {
@@ -166,6 +193,7 @@ fn pkg_states_match_salt_call_on_real_apt() {
         eprintln!("skipped: needs root on an apt host");
         return;
     }
+    ensure_apt_lists();
     let tmp = tempfile::tempdir().unwrap();
     let roots = tmp.path().join("srv");
     fs::create_dir_all(&roots).unwrap();
