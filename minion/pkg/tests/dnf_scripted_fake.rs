@@ -227,6 +227,17 @@ fn installed_with_epochs_versions_and_hold_scripted_fake() {
         json!({"old": "install", "new": "2.12-1.fc40\nhold"})
     );
 
+    // a range installs the candidate (no `name-version` argument), then checks it
+    let range = state(
+        &ctx,
+        "pkg.installed",
+        "hello",
+        json!({"version": ">=2.0", "refresh": false}),
+    );
+    assert_eq!(
+        range.comment,
+        "All specified packages are already installed and are at the desired version"
+    );
     let again = state(
         &ctx,
         "pkg.installed",
@@ -265,5 +276,34 @@ fn a_dnf_lock_held_elsewhere_fails_clearly_scripted_fake() {
         missing.comment.contains("Unable to find a match: nosuch"),
         "{}",
         missing.comment
+    );
+}
+
+#[test]
+fn a_version_range_installs_the_candidate_scripted_fake() {
+    let fake = host(false);
+    let ctx = dnf_ctx(Arc::clone(&fake));
+    let r = state(
+        &ctx,
+        "pkg.installed",
+        "vim-enhanced",
+        json!({"version": ">=2:9.0", "refresh": false}),
+    );
+    assert_eq!(r.result, Some(true), "{}", r.comment);
+    assert!(fake
+        .log
+        .lock()
+        .unwrap()
+        .contains(&"dnf -y -q install vim-enhanced".to_string()));
+    let too_new = state(
+        &ctx,
+        "pkg.installed",
+        "hello",
+        json!({"version": ">=3", "refresh": false}),
+    );
+    assert_eq!(too_new.result, Some(false), "{}", too_new.comment);
+    assert_eq!(
+        too_new.comment,
+        "The following packages failed to install/update: hello>=3"
     );
 }

@@ -120,8 +120,12 @@ impl Manager for Dnf<'_> {
         }
         argv.push("install".into());
         argv.extend(targets.iter().map(|t| match &t.version {
-            Some(v) => format!("{}-{}", t.name, v.trim_start_matches('=')),
-            None => t.name.clone(),
+            // an exact version is asked for; a range (`>=1.2`) or glob
+            // installs the candidate, which the state then checks
+            Some(v) if crate::version::is_exact(v.trim_start_matches('=')) => {
+                format!("{}-{}", t.name, v.trim_start_matches('='))
+            }
+            _ => t.name.clone(),
         }));
         self.changed(&argv)
     }
