@@ -1,21 +1,11 @@
 //! Hostile input for the wire layer (proptest, bounded: `PROPTEST_CASES`,
-//! default 256 per property): the msgpack decoder, publication frame
+//! which proptest reads itself, default 256 per property): the msgpack decoder, publication frame
 //! parsing and AES/HMAC decryption never panic, reject what they cannot
 //! read, and a single flipped bit of a real ciphertext never decrypts.
 
 use halite_proto::crypticle::Crypticle;
 use halite_proto::{publish, wire};
 use proptest::prelude::*;
-
-fn cases() -> ProptestConfig {
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(256),
-        ..ProptestConfig::default()
-    }
-}
 
 /// Arbitrary JSON-like values (what loads carry).
 fn value() -> impl Strategy<Value = serde_json::Value> {
@@ -35,8 +25,6 @@ fn value() -> impl Strategy<Value = serde_json::Value> {
 }
 
 proptest! {
-    #![proptest_config(cases())]
-
     #[test]
     fn decode_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..4096)) {
         let _ = wire::decode(&bytes, "fuzz");

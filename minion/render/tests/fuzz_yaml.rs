@@ -6,16 +6,6 @@
 use halite_render::yaml;
 use proptest::prelude::*;
 
-fn cases() -> ProptestConfig {
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(256),
-        ..ProptestConfig::default()
-    }
-}
-
 /// Text built from YAML's indicators, indentation and scalars.
 fn near_yaml() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
@@ -64,8 +54,6 @@ fn value() -> impl Strategy<Value = serde_json::Value> {
 }
 
 proptest! {
-    #![proptest_config(cases())]
-
     #[test]
     fn load_never_panics_on_text(text in "\\PC{0,400}") {
         let _ = yaml::load(&text);

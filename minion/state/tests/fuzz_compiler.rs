@@ -1,5 +1,5 @@
 //! Hostile input for the SLS compiler (proptest, bounded: `PROPTEST_CASES`,
-//! default 256 per property): arbitrary high data (any shape where Salt
+//! which proptest reads itself, default 256 per property): arbitrary high data (any shape where Salt
 //! expects declarations) and well-formed data with random requisites
 //! (missing targets, cycles, `_in` forms) never panic the compiler; it
 //! returns Salt's errors or an order in which every chunk appears (twice
@@ -10,16 +10,6 @@ use halite_api::{Map, Registry, StateCall, StateReturn, StateSpec, Value};
 use halite_state::compile::compile;
 use proptest::prelude::*;
 use serde_json::json;
-
-fn cases() -> ProptestConfig {
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(256),
-        ..ProptestConfig::default()
-    }
-}
 
 fn ok(call: &StateCall<'_>) -> StateReturn {
     StateReturn::ok(call.name.clone(), "")
@@ -122,8 +112,6 @@ fn declarations() -> impl Strategy<Value = (Map, Vec<(usize, usize)>)> {
 }
 
 proptest! {
-    #![proptest_config(cases())]
-
     #[test]
     fn arbitrary_high_data_never_panics(high in prop::collection::vec(("[a-z0-9_]{1,6}", junk()), 0..8)) {
         let high: Map = high.into_iter().collect();
