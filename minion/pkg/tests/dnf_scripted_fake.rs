@@ -6,10 +6,10 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use halite_api::{
-    CmdOutput, CmdSpec, CommandRunner, Ctx, ExecCall, Registry, RunError, StateCall, Value,
-};
+use halite_api::{CmdOutput, CmdSpec, CommandRunner, Ctx, ExecCall, RunError, Value};
 use serde_json::json;
+
+mod common;
 
 #[derive(Default)]
 struct FakeDnf {
@@ -115,22 +115,11 @@ impl CommandRunner for FakeDnf {
 }
 
 fn dnf_ctx(fake: Arc<FakeDnf>) -> Ctx {
-    let mut reg = Registry::new();
-    halite_pkg::register(&mut reg);
     let dir = tempfile::tempdir().unwrap().keep();
-    let opts = json!({"id": "n1", "cachedir": dir, "ostree_sysroot": dir.join("no-ostree")});
-    Ctx {
-        opts: Arc::new(opts.as_object().unwrap().clone()),
-        grains: Arc::new(json!({"os_family": "RedHat", "osarch": "x86_64"})),
-        pillar: Arc::new(json!({})),
-        saltenv: "base".into(),
-        test: false,
-        runner: fake,
-        files: Arc::new(halite_api::NoFiles),
-        templates: Arc::new(halite_api::VerbatimTemplates),
-        registry: Arc::new(reg),
-        context: Default::default(),
-    }
+    common::ctx(
+        fake,
+        json!({"id": "n1", "cachedir": dir, "ostree_sysroot": dir.join("no-ostree")}),
+    )
 }
 
 fn host(locked: bool) -> Arc<FakeDnf> {
@@ -166,13 +155,7 @@ fn exec(ctx: &Ctx, fun: &str, args: Vec<Value>) -> Value {
 }
 
 fn state(ctx: &Ctx, fun: &str, name: &str, args: Value) -> halite_api::StateReturn {
-    let spec = *ctx.registry.state(fun).unwrap();
-    (spec.run)(&StateCall {
-        ctx,
-        name: name.into(),
-        args: args.as_object().cloned().unwrap_or_default(),
-        test: false,
-    })
+    common::state(ctx, fun, name, args, false)
 }
 
 #[test]

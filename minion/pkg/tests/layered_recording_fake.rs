@@ -7,11 +7,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use halite_api::{
-    CmdOutput, CmdSpec, CommandRunner, Ctx, Registry, RunError, StateCall, StateReturn,
-    SystemRunner, Value,
-};
+use common::state;
+use halite_api::{CmdOutput, CmdSpec, CommandRunner, Ctx, RunError, SystemRunner, Value};
 use serde_json::json;
+
+mod common;
 
 const FIXTURE: &str = "rpm-ostree/status-booted-rollback-layered.json";
 
@@ -52,7 +52,7 @@ impl Host {
         std::os::unix::fs::symlink(&fake, bin.join("rpm-ostree")).unwrap();
         std::fs::write(
             bin.join("rpm"),
-            "#!/bin/sh\nprintf 'bash\\t(none)\\t5.2.26-3.fc40\\nkernel\\t(none)\\t6.8.5-301.fc40\\n'\n",
+            "#!/bin/sh\nprintf 'bash\\t(none)\\t5.2.26-3.fc40\\tx86_64\\nkernel\\t(none)\\t6.8.5-301.fc40\\tx86_64\\n'\n",
         )
         .unwrap();
         use std::os::unix::fs::PermissionsExt;
@@ -68,28 +68,16 @@ impl Host {
     }
 
     fn ctx(&self) -> Ctx {
-        let mut reg = Registry::new();
-        halite_pkg::register(&mut reg);
+        let runner = Arc::new(FakeBin {
+            bin: self.dir.path().join("bin"),
+            state: self.dir.path().to_path_buf(),
+        });
         let opts = json!({
             "id": "node1",
             "cachedir": self.dir.path().join("cache"),
             "ostree_sysroot": self.dir.path().join("sysroot"),
         });
-        Ctx {
-            opts: Arc::new(opts.as_object().unwrap().clone()),
-            grains: Arc::new(json!({"os_family": "RedHat", "osarch": "x86_64"})),
-            pillar: Arc::new(json!({})),
-            saltenv: "base".into(),
-            test: false,
-            runner: Arc::new(FakeBin {
-                bin: self.dir.path().join("bin"),
-                state: self.dir.path().to_path_buf(),
-            }),
-            files: Arc::new(halite_api::NoFiles),
-            templates: Arc::new(halite_api::VerbatimTemplates),
-            registry: Arc::new(reg),
-            context: Default::default(),
-        }
+        common::ctx(runner, opts)
     }
 
     /// rpm-ostree calls that change something (a metadata refresh does not).
@@ -105,16 +93,6 @@ impl Host {
     fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
-}
-
-fn state(ctx: &Ctx, fun: &str, name: &str, args: Value, test: bool) -> StateReturn {
-    let spec = *ctx.registry.state(fun).unwrap();
-    (spec.run)(&StateCall {
-        ctx,
-        name: name.into(),
-        args: args.as_object().cloned().unwrap_or_default(),
-        test,
-    })
 }
 
 fn requested(dir: &Path) -> Value {

@@ -41,6 +41,44 @@ fn evr(epoch: &str, vr: &str) -> String {
     }
 }
 
+/// Installed rpms as Salt's yumpkg lists them: `[E:]V-R` by name, several
+/// installed versions (kernels) joined with `,`, `name.arch` for an arch
+/// other than `osarch` (none added when `osarch` is empty).
+pub fn rpm_installed(tool: &PkgTool<'_>, osarch: &str) -> Result<Map, PkgError> {
+    let qf = "%{NAME}\t%{EPOCH}\t%{VERSION}-%{RELEASE}\t%{ARCH}\n";
+    let text = tool.run(&strings(&["rpm", "-qa", "--queryformat", qf]))?;
+    let mut rows: Vec<(String, String)> = text
+        .lines()
+        .filter_map(|l| {
+            let c: Vec<&str> = l.split('\t').collect();
+            let [name, epoch, vr, arch] = c[..] else {
+                return None;
+            };
+            let name = if arch != "noarch" && arch != osarch && !osarch.is_empty() {
+                format!("{name}.{arch}")
+            } else {
+                name.to_string()
+            };
+            Some((name, evr(epoch, vr)))
+        })
+        .collect();
+    rows.sort();
+    let mut out = Map::new();
+    for (name, version) in rows {
+        match out.get_mut(&name) {
+            // several versions installed (kernels): Salt joins them with ","
+            Some(Value::String(v)) => {
+                v.push(',');
+                v.push_str(&version);
+            }
+            _ => {
+                out.insert(name, version.into());
+            }
+        }
+    }
+    Ok(out)
+}
+
 impl Manager for Dnf<'_> {
     fn name(&self) -> &'static str {
         "dnf"
@@ -51,40 +89,7 @@ impl Manager for Dnf<'_> {
     }
 
     fn installed(&self) -> Result<Map, PkgError> {
-        let qf = "%{NAME}\t%{EPOCH}\t%{VERSION}-%{RELEASE}\t%{ARCH}\n";
-        let text = self
-            .tool
-            .run(&strings(&["rpm", "-qa", "--queryformat", qf]))?;
-        let mut rows: Vec<(String, String)> = text
-            .lines()
-            .filter_map(|l| {
-                let c: Vec<&str> = l.split('\t').collect();
-                let [name, epoch, vr, arch] = c[..] else {
-                    return None;
-                };
-                let name = if arch != "noarch" && arch != self.osarch && !self.osarch.is_empty() {
-                    format!("{name}.{arch}")
-                } else {
-                    name.to_string()
-                };
-                Some((name, evr(epoch, vr)))
-            })
-            .collect();
-        rows.sort();
-        let mut out = Map::new();
-        for (name, version) in rows {
-            match out.get_mut(&name) {
-                // several versions installed (kernels): Salt joins them with ","
-                Some(Value::String(v)) => {
-                    v.push(',');
-                    v.push_str(&version);
-                }
-                _ => {
-                    out.insert(name, version.into());
-                }
-            }
-        }
-        Ok(out)
+        rpm_installed(&self.tool, &self.osarch)
     }
 
     fn candidates(&self, names: &[String]) -> Result<Map, PkgError> {

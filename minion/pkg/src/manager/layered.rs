@@ -59,21 +59,7 @@ impl Manager for Layered<'_> {
     }
 
     fn installed(&self) -> Result<Map, PkgError> {
-        let qf = "%{NAME}\t%{EPOCH}\t%{VERSION}-%{RELEASE}\n";
-        let out = self
-            .tool
-            .raw(&strings(&["rpm", "-qa", "--queryformat", qf]))?;
-        let mut rows: Vec<(String, String)> = out
-            .stdout_text()
-            .lines()
-            .filter_map(|l| match l.split('\t').collect::<Vec<_>>()[..] {
-                [n, "(none)" | "0" | "", vr] => Some((n.to_string(), vr.to_string())),
-                [n, e, vr] => Some((n.to_string(), format!("{e}:{vr}"))),
-                _ => None,
-            })
-            .collect();
-        rows.sort();
-        Ok(rows.into_iter().map(|(n, v)| (n, v.into())).collect())
+        super::dnf::rpm_installed(&self.tool, "")
     }
 
     fn candidates(&self, _names: &[String]) -> Result<Map, PkgError> {

@@ -3,7 +3,7 @@
 //! from salt-call 3008.4 on apt) and `pkgrepo.managed`/`pkgrepo.absent`
 //! (apt source lines).
 
-use halite_api::{ExecCall, Map, StateCall, StateSpec, Value};
+use halite_api::{Map, StateCall, StateSpec, Value};
 
 use crate::exec::{pkg_entry, version_text};
 
@@ -86,13 +86,4 @@ pub fn new_old(new: impl Into<Value>, old: impl Into<Value>) -> Value {
     m.insert("new".into(), new.into());
     m.insert("old".into(), old.into());
     Value::Object(m)
-}
-
-/// The state's arguments as an exec call's keywords (for install options).
-pub fn as_exec<'a>(call: &'a StateCall<'a>) -> ExecCall<'a> {
-    ExecCall {
-        ctx: call.ctx,
-        args: Vec::new(),
-        kwargs: call.args.clone(),
-    }
 }
