@@ -637,7 +637,7 @@ fn minion_log_names_unacted_options_jobs_and_states() {
     let master = Master::start(&venv, MasterSpec::default());
     let conf = json!({
         "beacons": {"load": [{"averages": {"1m": [0.0, 2.0]}}]},
-        "mine_functions": {"network.ip_addrs": []},
+        "grains_cache": true,
         "ping_interval": 0,
     });
     fs::write(master.file_root().join("s.sls"), "a:\n  test.nop: []\n").unwrap();
@@ -654,7 +654,7 @@ fn minion_log_names_unacted_options_jobs_and_states() {
     for want in [
         format!("Reading configuration from {}", conf_file.display()),
         format!("Halite does not act on the minion option 'beacons' (set in {}): beacons do not run on a Halite minion", conf_file.display()),
-        "Halite does not act on the minion option 'mine_functions'".to_string(),
+        "Halite does not act on the minion option 'grains_cache'".to_string(),
         "User root Executing command test.ping with jid".to_string(),
         "User root Executing command state.sls with jid".to_string(),
         "Returning information for job:".to_string(),

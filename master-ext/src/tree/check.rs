@@ -93,6 +93,7 @@ pub fn render_node(
         templates: Arc::new(halite_render::Renderer),
         registry,
         context: Default::default(),
+        master: None,
     };
     let pillar_files = LocalFileClient::for_pillar_roots(&ctx.opts);
     let empty = Value::Object(Map::new());

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::files::FileClient;
+use crate::master::MasterChannel;
 use crate::module::{ExecError, ExecOutput, Registry};
 use crate::runner::CommandRunner;
 use crate::value::{Map, Value};
@@ -82,6 +83,8 @@ pub struct Ctx {
     /// job or one `salt-call` run, dropped with it (e.g. pkg's once-per-run
     /// database refresh).
     pub context: RunContext,
+    /// The request channel to the master; `None` in a masterless run.
+    pub master: Option<Arc<dyn MasterChannel>>,
 }
 
 /// Per-run scratch data (see [`Ctx::context`]).

@@ -3,6 +3,7 @@
 //! * [`Value`]/[`Map`]: Salt data (ordered maps, as Python's dicts keep insertion order).
 //! * [`runner`]: the one place in Halite that runs external commands.
 //! * [`files`]: the fileserver seam (`salt://` lookups, local roots or the master).
+//! * [`master`]: the request channel to the master (mine, master events).
 //! * [`ctx`]: everything a module function may touch: opts, grains, pillar, seams.
 //! * [`module`]: execution/state function signatures, returns and the registry.
 //! * [`py`]: Python's `repr()`/`str()` of values, as Salt prints them.
@@ -11,6 +12,7 @@ pub mod atomic;
 pub mod calendar;
 pub mod ctx;
 pub mod files;
+pub mod master;
 pub mod module;
 pub mod py;
 pub mod runner;
@@ -18,6 +20,7 @@ pub mod value;
 
 pub use ctx::{Ctx, RunContext, SaltCaller, TemplateRenderer, VerbatimTemplates};
 pub use files::{FileClient, FileError, NoFiles};
+pub use master::{MasterChannel, MasterError};
 pub use module::{
     ExecCall, ExecError, ExecFn, ExecOutput, ExecSpec, Registry, StateCall, StateFn, StateReturn,
     StateSpec,

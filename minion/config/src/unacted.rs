@@ -18,8 +18,6 @@ struct Unacted {
 const UNACTED: &[Unacted] = &[
     Unacted { key: "beacons", why: "beacons do not run on a Halite minion" },
     Unacted { key: "engines", why: "engines do not run on a Halite minion" },
-    Unacted { key: "mine_functions", why: "the mine is not sent on a schedule (mine.send works when called)" },
-    Unacted { key: "mine_interval", why: "the mine is not sent on a schedule" },
     Unacted { key: "return", why: "returners do not run: returns go to the master only" },
     Unacted { key: "returner", why: "returners do not run: returns go to the master only" },
     Unacted { key: "retry_dns", why: "the master's name is resolved once per connection attempt" },
@@ -31,7 +29,7 @@ const UNACTED: &[Unacted] = &[
     Unacted { key: "disable_modules", why: "every built-in module stays available" },
     Unacted { key: "disable_states", why: "every built-in state module stays available" },
     Unacted { key: "whitelist_modules", why: "every built-in module stays available" },
-    Unacted { key: "providers", why: "Halite's modules have no Python providers to choose from" },
+    Unacted { key: "providers", why: "only providers:pkg (aptpkg, yumpkg, rpm_ostree) is read; other modules have no providers to choose from" },
     Unacted { key: "state_aggregate", why: "states are not aggregated" },
     Unacted { key: "cache_jobs", why: "job returns are not cached on the minion" },
     Unacted { key: "top_file_merging_strategy", why: "top files are merged as with 'merge'" },

@@ -5,9 +5,10 @@
 //! `MasterLink`; unit tests use an in-memory fake, so the loop is testable
 //! without sockets.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use halite_api::{Map, Value};
+use halite_api::{Map, MasterChannel, MasterError, Value};
 
 /// What can go wrong talking to the master, sorted by what the loop does about it.
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
@@ -36,6 +37,9 @@ pub trait Link: Send + Sync {
     /// Fire an event on the master bus (`_minion_event`, single form).
     fn fire_event(&self, tag: &str, data: Value) -> Result<(), LinkError>;
 
+    /// Any other AES request (`_mine`, `_mine_get`, ...): the decrypted reply.
+    fn request(&self, load: Map) -> Result<Value, LinkError>;
+
     /// Compile this minion's pillar on the master (`_pillar`).
     fn fetch_pillar(&self, grains: &Value) -> Result<Value, LinkError>;
 
@@ -43,5 +47,16 @@ pub trait Link: Send + Sync {
     /// the daemon then fires its start events again.
     fn take_reconnected(&self) -> bool {
         false
+    }
+}
+
+/// The link as the modules' [`MasterChannel`] (the mine's requests).
+pub struct LinkChannel(pub Arc<dyn Link>);
+
+impl MasterChannel for LinkChannel {
+    fn request(&self, load: Map) -> Result<Value, MasterError> {
+        self.0
+            .request(load)
+            .map_err(|e| MasterError::Request(e.to_string()))
     }
 }

@@ -64,6 +64,18 @@ impl Link for LiveLink {
         self.master.fire_event(tag, &data).map_err(classify)
     }
 
+    fn request(&self, mut load: Map) -> Result<Value, LinkError> {
+        if !load.contains_key("id") {
+            load.insert("id".into(), Value::from(self.master.id()));
+        }
+        self.master
+            .request(Value::Object(load))
+            .map_err(|e| match classify(e) {
+                LinkError::Garbage(why) => LinkError::Unavailable(why),
+                other => other,
+            })
+    }
+
     fn fetch_pillar(&self, grains: &Value) -> Result<Value, LinkError> {
         let req = PillarRequest {
             grains: grains.clone(),

@@ -12,7 +12,7 @@ use halite_api::{CommandRunner, Ctx, FileClient, Map, Registry, TemplateRenderer
 use crate::execute::{run_function, Outcome};
 use crate::jid::gen_jid;
 use crate::jobs::{JobRunner, JobState, JobTable};
-use crate::link::{Link, LinkError};
+use crate::link::{Link, LinkChannel, LinkError};
 use crate::pool::Pool;
 use crate::proc::ProcDir;
 use crate::returns::{multi_return, schedule_return, single_return};
@@ -223,6 +223,7 @@ impl Minion {
             templates: Arc::clone(&s.templates),
             registry: Arc::clone(&s.registry),
             context: Default::default(),
+            master: Some(Arc::new(LinkChannel(Arc::clone(&self.link)))),
         }
     }
 

@@ -99,6 +99,29 @@ fn return_job_of(job: &Map) -> ReturnJob {
     }
 }
 
+/// The name of Salt's mine schedule entry.
+pub const MINE_JOB: &str = "__mine_interval";
+
+/// Salt's `__mine_interval` entry, as the Python minion adds it.
+fn mine_job(opts: &Map) -> Value {
+    let minutes = opts
+        .get("mine_interval")
+        .cloned()
+        .unwrap_or(Value::from(60));
+    let return_job = opts
+        .get("mine_return_job")
+        .cloned()
+        .unwrap_or(Value::Bool(false));
+    serde_json::json!({
+        "function": "mine.update",
+        "minutes": minutes,
+        "jid_include": true,
+        "maxrunning": 2,
+        "run_on_start": true,
+        "return_job": return_job,
+    })
+}
+
 /// A random number in `[low, high]` (std's randomly keyed hasher as the source).
 pub fn random_between(low: u64, high: u64) -> u64 {
     use std::hash::{BuildHasher, Hasher};
@@ -112,20 +135,31 @@ pub fn random_between(low: u64, high: u64) -> u64 {
 
 impl Scheduler {
     /// Read the `schedule` option; bad entries are logged and skipped.
+    /// With `mine_enabled` (the default) the schedule also holds Salt's
+    /// `__mine_interval`: `mine.update` at start and every `mine_interval`
+    /// minutes, returned only with `mine_return_job`.
     pub fn from_opts(opts: &Map, now: Instant) -> Scheduler {
-        let Some(Value::Object(schedule)) = opts.get("schedule") else {
-            return Scheduler::default();
-        };
+        let empty = Map::new();
+        let schedule = opts
+            .get("schedule")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
         if schedule
             .get("enabled")
             .is_some_and(|v| !halite_api::value::is_truthy(v))
         {
             return Scheduler::default();
         }
-        let entries = schedule
+        let mut entries: Vec<Entry> = schedule
             .iter()
             .filter_map(|(name, job)| Self::entry(name, job, now))
             .collect();
+        if opts
+            .get("mine_enabled")
+            .is_none_or(halite_api::value::is_truthy)
+        {
+            entries.extend(Self::entry(MINE_JOB, &mine_job(opts), now));
+        }
         Scheduler { entries }
     }
 
@@ -212,7 +246,29 @@ mod tests {
     use serde_json::json;
 
     fn opts(schedule: Value) -> Map {
-        json!({"schedule": schedule}).as_object().unwrap().clone()
+        json!({"schedule": schedule, "mine_enabled": false})
+            .as_object()
+            .unwrap()
+            .clone()
+    }
+
+    #[test]
+    fn the_mine_is_updated_at_start_and_every_mine_interval() {
+        let t0 = Instant::now();
+        let conf = json!({"mine_interval": 5}).as_object().unwrap().clone();
+        let mut s = Scheduler::from_opts(&conf, t0);
+        let due = s.due(t0);
+        assert_eq!(due.len(), 1);
+        assert_eq!(
+            (due[0].name.as_str(), due[0].function.as_str()),
+            (MINE_JOB, "mine.update")
+        );
+        assert_eq!(due[0].return_job, ReturnJob::Off);
+        assert_eq!(due[0].maxrunning, 2);
+        assert!(s.due(t0 + Duration::from_secs(299)).is_empty());
+        assert_eq!(s.due(t0 + Duration::from_secs(300)).len(), 1);
+        let off = json!({"mine_enabled": false}).as_object().unwrap().clone();
+        assert!(Scheduler::from_opts(&off, t0).entries.is_empty());
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub struct FakeLink {
     pub events: Mutex<Vec<(String, Value)>>,
     pub pillar: Mutex<Value>,
     pub pillar_fetches: Mutex<usize>,
+    /// Loads sent with [`Link::request`]; each is answered `true`.
+    pub requests: Mutex<Vec<Map>>,
 }
 
 impl FakeLink {
@@ -61,6 +63,10 @@ impl Link for FakeLink {
         self.events.lock().unwrap().push((tag.to_string(), data));
         Ok(())
     }
+    fn request(&self, load: Map) -> Result<Value, LinkError> {
+        self.requests.lock().unwrap().push(load);
+        Ok(Value::Bool(true))
+    }
     fn fetch_pillar(&self, _grains: &Value) -> Result<Value, LinkError> {
         *self.pillar_fetches.lock().unwrap() += 1;
         Ok(self.pillar.lock().unwrap().clone())
@@ -92,5 +98,6 @@ pub fn ctx_with(specs: &[ExecSpec]) -> Ctx {
         templates: Arc::new(VerbatimTemplates),
         registry: Arc::new(reg),
         context: Default::default(),
+        master: None,
     }
 }

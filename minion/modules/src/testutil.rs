@@ -177,6 +177,7 @@ pub fn ctx_with(runner: Arc<dyn CommandRunner>, file_root: &Path) -> Ctx {
         templates: Arc::new(SimpleTemplates),
         registry: Arc::new(reg),
         context: Default::default(),
+        master: None,
     }
 }
 

@@ -69,6 +69,7 @@ fn main() {
         templates: Arc::new(halite_render::Renderer),
         registry: Arc::new(reg),
         context: Default::default(),
+        master: None,
     };
     let fun = &args[1];
     let mut pos = Vec::new();

@@ -123,6 +123,7 @@ pub fn ctx(test: bool, opts: Value) -> Ctx {
         templates: Arc::new(halite_render::Renderer),
         registry: Arc::new(registry()),
         context: Default::default(),
+        master: None,
     }
 }
 

@@ -483,3 +483,14 @@ fn authenticate(
         }
     }
 }
+
+/// The link as the modules' request channel (`halite call` through a master).
+impl halite_api::MasterChannel for MasterLink {
+    fn request(&self, mut load: halite_api::Map) -> Result<Value, halite_api::MasterError> {
+        if !load.contains_key("id") {
+            load.insert("id".into(), Value::from(self.id()));
+        }
+        MasterLink::request(self, Value::Object(load))
+            .map_err(|e| halite_api::MasterError::Request(e.to_string()))
+    }
+}

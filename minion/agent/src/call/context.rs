@@ -158,6 +158,7 @@ pub fn assemble(opts: Map, grains: Value, registry: Registry, files: Arc<dyn Fil
         templates: Arc::new(halite_render::Renderer),
         registry: Arc::new(registry),
         context: Default::default(),
+        master: None,
     }
 }
 

@@ -127,6 +127,7 @@ pub fn build_context(
     let files: Arc<dyn FileClient> = Arc::new(RemoteFileClient::new(Arc::clone(link)));
     let mut ctx = super::context::assemble(opts, grains, registry, files);
     ctx.pillar = Arc::new(pillar);
+    ctx.master = Some(Arc::clone(link) as Arc<dyn halite_api::MasterChannel>);
     Ok(ctx)
 }
 

@@ -1,6 +1,7 @@
-//! The `config` execution module: get (opts → grains → pillar → master opts) and option.
+//! The `config` execution module: get (opts → grains → pillar → master opts),
+//! option, and merge (every match merged, as `mine_functions` is read).
 
-use halite_api::{ExecCall, ExecSpec, Value};
+use halite_api::{Ctx, ExecCall, ExecSpec, Map, Value};
 
 use super::lookup::traverse;
 use super::{ok, required_str, ExecResult};
@@ -8,6 +9,7 @@ use super::{ok, required_str, ExecResult};
 pub const SPECS: &[ExecSpec] = &[
     ExecSpec { name: "config.get", doc: "Attempt to retrieve the named value from the minion config file, pillar, grains or the master config.", run: get },
     ExecSpec { name: "config.option", doc: "Returns the setting for the specified config value.", run: option },
+    ExecSpec { name: "config.merge", doc: "Retrieves an option based on key, merging all matches.", run: merge },
 ];
 
 fn get(call: &ExecCall<'_>) -> ExecResult {
@@ -94,6 +96,65 @@ fn option(call: &ExecCall<'_>) -> ExecResult {
         }
     }
     ok(default)
+}
+
+fn merge(call: &ExecCall<'_>) -> ExecResult {
+    super::reject_unknown_kwargs(
+        call,
+        &[
+            "value",
+            "default",
+            "omit_opts",
+            "omit_master",
+            "omit_pillar",
+        ],
+    )?;
+    let key = required_str(call, 0, "value")?;
+    let omit = |k: &str| call.kwarg_bool(k, false);
+    let found = merge_sources(
+        call.ctx,
+        &key,
+        [omit("omit_opts"), omit("omit_master"), omit("omit_pillar")],
+    );
+    ok(found.unwrap_or_else(|| {
+        call.arg(1, "default")
+            .cloned()
+            .unwrap_or_else(|| Value::String(String::new()))
+    }))
+}
+
+/// Salt's `config.merge(key)` with nothing omitted: `None` when no source has it.
+pub fn merged(ctx: &Ctx, key: &str) -> Option<Value> {
+    merge_sources(ctx, key, [false; 3])
+}
+
+/// Opts, then the master's opts in pillar, then pillar. The first string
+/// found wins outright; dicts merge with the earlier source's keys winning;
+/// lists concatenate in source order; other kinds keep the first.
+fn merge_sources(ctx: &Ctx, key: &str, omitted: [bool; 3]) -> Option<Value> {
+    let master = ctx.pillar.get("master").and_then(|m| m.get(key));
+    let sources = [ctx.opts.get(key), master, ctx.pillar.get(key)];
+    let mut ret: Option<Value> = None;
+    for (found, omit) in sources.into_iter().zip(omitted) {
+        let Some(found) = found.filter(|_| !omit) else {
+            continue;
+        };
+        ret = Some(match ret {
+            None if found.is_string() => return Some(found.clone()),
+            None => found.clone(),
+            Some(Value::Object(earlier)) if found.is_object() => {
+                let mut merged: Map = found.as_object().cloned().unwrap_or_default();
+                merged.extend(earlier);
+                Value::Object(merged)
+            }
+            Some(Value::Array(mut earlier)) if found.is_array() => {
+                earlier.extend(found.as_array().cloned().unwrap_or_default());
+                Value::Array(earlier)
+            }
+            Some(other) => other,
+        });
+    }
+    ret
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use halite_api::{ExecCall, ExecError, ExecOutput, Registry, Value};
 pub mod cmd;
 pub mod config;
 pub mod cp;
+pub mod data;
 pub mod file;
 pub mod grains;
 pub mod log;
@@ -35,6 +36,7 @@ pub fn register(reg: &mut Registry) {
         file::SPECS,
         log::SPECS,
         mine::SPECS,
+        data::SPECS,
         slsutil::SPECS,
     ] {
         reg.add_exec(specs);

@@ -162,6 +162,7 @@ pub fn ctx_with(runner: Arc<dyn CommandRunner>, opts: Value) -> Ctx {
         templates: Arc::new(halite_api::VerbatimTemplates),
         registry: Arc::new(reg),
         context: Default::default(),
+        master: None,
     }
 }
 

@@ -22,6 +22,7 @@ pub fn ctx(runner: Arc<dyn CommandRunner>, opts: Value) -> Ctx {
         templates: Arc::new(halite_api::VerbatimTemplates),
         registry: Arc::new(reg),
         context: Default::default(),
+        master: None,
     }
 }
 

@@ -83,6 +83,7 @@ pub fn test_ctx(dir: &std::path::Path) -> Ctx {
         templates: Arc::new(crate::Renderer),
         registry: Arc::new(registry),
         context: Default::default(),
+        master: None,
     }
 }
 

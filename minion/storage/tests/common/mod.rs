@@ -359,6 +359,7 @@ impl Rig {
             templates: Arc::new(halite_api::VerbatimTemplates),
             registry: Arc::new(reg),
             context: Default::default(),
+            master: None,
         }
     }
 
