@@ -5,6 +5,7 @@ use halite_api::{ExecCall, ExecError, ExecOutput, Registry, Value};
 pub mod cmd;
 pub mod config;
 pub mod cp;
+pub mod cron;
 pub mod file;
 pub mod grains;
 pub mod log;
@@ -36,6 +37,7 @@ pub fn register(reg: &mut Registry) {
         log::SPECS,
         mine::SPECS,
         slsutil::SPECS,
+        cron::SPECS,
     ] {
         reg.add_exec(specs);
     }

@@ -3,6 +3,7 @@
 use halite_api::{Map, Registry, StateCall, StateReturn, Value};
 
 pub mod cmd;
+pub mod cron;
 pub mod file;
 pub mod group;
 pub mod host;
@@ -26,6 +27,7 @@ pub fn register(reg: &mut Registry) {
         user::SPECS,
         group::SPECS,
         test::SPECS,
+        cron::SPECS,
     ] {
         reg.add_states(specs);
     }
