@@ -19,6 +19,7 @@ pub mod slsutil;
 pub mod status;
 pub mod sys;
 pub mod test;
+pub mod timezone;
 
 /// Add every execution function.
 pub fn register(reg: &mut Registry) {
@@ -38,6 +39,7 @@ pub fn register(reg: &mut Registry) {
         mine::SPECS,
         slsutil::SPECS,
         cron::SPECS,
+        timezone::SPECS,
     ] {
         reg.add_exec(specs);
     }

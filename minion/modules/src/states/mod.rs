@@ -12,6 +12,7 @@ pub mod mount;
 pub mod service;
 pub mod sysctl;
 pub mod test;
+pub mod timezone;
 pub mod user;
 
 /// Add every state function.
@@ -28,6 +29,7 @@ pub fn register(reg: &mut Registry) {
         group::SPECS,
         test::SPECS,
         cron::SPECS,
+        timezone::SPECS,
     ] {
         reg.add_states(specs);
     }
