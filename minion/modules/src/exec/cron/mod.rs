@@ -128,6 +128,27 @@ impl<'a> Crontab<'a> {
     }
 }
 
+/// Python's TypeError for more positional arguments than `fun` takes
+/// (`min` of them required, `max` in all).
+fn arity(call: &ExecCall<'_>, fun: &str, min: usize, max: usize) -> Result<(), ExecError> {
+    let n = call.args.len();
+    if n <= max {
+        return Ok(());
+    }
+    let takes = if min == max {
+        format!(
+            "{max} positional argument{}",
+            if max == 1 { "" } else { "s" }
+        )
+    } else {
+        format!("from {min} to {max} positional arguments")
+    };
+    let were = if n == 1 { "was" } else { "were" };
+    Err(ExecError::Invocation(format!(
+        "{fun}() takes {takes} but {n} {were} given"
+    )))
+}
+
 fn user_arg(call: &ExecCall<'_>) -> Result<String, ExecError> {
     required_str(call, 0, "user")
 }
@@ -150,11 +171,13 @@ fn outcome(o: Outcome) -> ExecResult {
 
 fn raw_cron(call: &ExecCall<'_>) -> ExecResult {
     reject_unknown_kwargs(call, &["user"])?;
+    arity(call, "raw_cron", 1, 1)?;
     ok(Crontab::new(call.ctx, user_arg(call)?).raw()?)
 }
 
 fn list_tab(call: &ExecCall<'_>) -> ExecResult {
     reject_unknown_kwargs(call, &["user"])?;
+    arity(call, "list_tab", 1, 1)?;
     ok(Crontab::new(call.ctx, user_arg(call)?).list()?.to_value())
 }
 
@@ -172,6 +195,7 @@ fn set_job(call: &ExecCall<'_>) -> ExecResult {
         "identifier",
     ];
     reject_unknown_kwargs(call, &P)?;
+    arity(call, "set_job", 7, 10)?;
     let user = user_arg(call)?;
     let mut fields: [String; 5] = Default::default();
     for (i, f) in fields.iter_mut().enumerate() {
@@ -199,6 +223,7 @@ fn set_special(call: &ExecCall<'_>) -> ExecResult {
             "identifier",
         ],
     )?;
+    arity(call, "set_special", 3, 6)?;
     let user = user_arg(call)?;
     let job = ops::JobArgs {
         when: tab::When::Special(required_str(call, 1, "special")?),
@@ -222,6 +247,7 @@ fn rm_job(call: &ExecCall<'_>) -> ExecResult {
         "identifier",
     ];
     reject_unknown_kwargs(call, &P)?;
+    arity(call, "rm_job", 2, 8)?;
     let user = user_arg(call)?;
     let cmd = required_str(call, 1, "cmd")?;
     let when: [Option<String>; 5] = std::array::from_fn(|i| opt_str(call, i + 2, P[i + 2]));
@@ -232,6 +258,7 @@ fn rm_job(call: &ExecCall<'_>) -> ExecResult {
 
 fn rm_special(call: &ExecCall<'_>) -> ExecResult {
     reject_unknown_kwargs(call, &["user", "cmd", "special", "identifier"])?;
+    arity(call, "rm_special", 2, 4)?;
     let user = user_arg(call)?;
     let cmd = required_str(call, 1, "cmd")?;
     let special = opt_str(call, 2, "special");
@@ -247,6 +274,7 @@ fn rm_special(call: &ExecCall<'_>) -> ExecResult {
 
 fn set_env(call: &ExecCall<'_>) -> ExecResult {
     reject_unknown_kwargs(call, &["user", "name", "value"])?;
+    arity(call, "set_env", 2, 3)?;
     let user = user_arg(call)?;
     let name = required_str(call, 1, "name")?;
     let value = call.arg(2, "value").cloned().unwrap_or(Value::Null);
@@ -255,6 +283,7 @@ fn set_env(call: &ExecCall<'_>) -> ExecResult {
 
 fn rm_env(call: &ExecCall<'_>) -> ExecResult {
     reject_unknown_kwargs(call, &["user", "name"])?;
+    arity(call, "rm_env", 2, 2)?;
     let user = user_arg(call)?;
     let name = required_str(call, 1, "name")?;
     outcome(ops::rm_env(&Crontab::new(call.ctx, user), &name)?)

@@ -262,4 +262,21 @@ fn unknown_kwargs_are_refused() {
         err.to_string(),
         "The following keyword arguments are not valid: bogus=1"
     );
+    let err = ctx
+        .call(
+            "cron.rm_env",
+            vec![json!("root"), json!("X"), json!("Y")],
+            Map::new(),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "rm_env() takes 2 positional arguments but 3 were given"
+    );
+    let args = (0..11).map(|i| json!(i)).collect();
+    let err = ctx.call("cron.set_job", args, Map::new()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "set_job() takes from 7 to 10 positional arguments but 11 were given"
+    );
 }
