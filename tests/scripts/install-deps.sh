@@ -4,11 +4,12 @@ set -euo pipefail
 # lvm2 ... xfsprogs: the storage tests on loop devices; qemu ... cpio, kmod:
 # the storage VM (Debian kernel + busybox initramfs under TCG); iputils-ping ...
 # openvswitch-switch: the network tests in namespaces (userspace OVS datapath);
-# rpm, systemd: the node package (rpmbuild, rpm --root, systemd-analyze verify).
+# rpm, systemd: the node package (rpmbuild, rpm --root, systemd-analyze verify);
+# cron: crontab for the cron.* corpus cases.
 pkgs=(python3-venv iproute2 ostree e2fsprogs lvm2 thin-provisioning-tools parted xfsprogs
       util-linux qemu-system-x86 linux-image-amd64 busybox-static cpio kmod
       iputils-ping iputils-arping ethtool openvswitch-switch containernetworking-plugins
-      rpm systemd)
+      rpm systemd cron)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

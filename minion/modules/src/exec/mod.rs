@@ -5,6 +5,7 @@ use halite_api::{ExecCall, ExecError, ExecOutput, Registry, Value};
 pub mod cmd;
 pub mod config;
 pub mod cp;
+pub mod cron;
 pub mod data;
 pub mod file;
 pub mod grains;
@@ -19,6 +20,7 @@ pub mod slsutil;
 pub mod status;
 pub mod sys;
 pub mod test;
+pub mod timezone;
 
 /// Add every execution function.
 pub fn register(reg: &mut Registry) {
@@ -38,6 +40,8 @@ pub fn register(reg: &mut Registry) {
         mine::SPECS,
         data::SPECS,
         slsutil::SPECS,
+        cron::SPECS,
+        timezone::SPECS,
     ] {
         reg.add_exec(specs);
     }

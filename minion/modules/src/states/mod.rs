@@ -3,6 +3,7 @@
 use halite_api::{Map, Registry, StateCall, StateReturn, Value};
 
 pub mod cmd;
+pub mod cron;
 pub mod file;
 pub mod group;
 pub mod host;
@@ -11,6 +12,7 @@ pub mod mount;
 pub mod service;
 pub mod sysctl;
 pub mod test;
+pub mod timezone;
 pub mod user;
 
 /// Add every state function.
@@ -26,6 +28,8 @@ pub fn register(reg: &mut Registry) {
         user::SPECS,
         group::SPECS,
         test::SPECS,
+        cron::SPECS,
+        timezone::SPECS,
     ] {
         reg.add_states(specs);
     }
