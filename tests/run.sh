@@ -5,7 +5,8 @@
 #   (real salt-master on 127.0.0.1, real LVM on loop devices, halite-ctl
 #   through a real master + salt-api with 12 Halite minions), the static
 #   node build booted in a qemu VM for the storage test, and the
-#   state-engine conformance corpus and the hostile-input properties.
+#   state-engine conformance corpus, the compatibility tables' freshness
+#   (tests/scripts/compat-table.py --check) and the hostile-input properties.
 # usage: tests/run.sh            (as root: some tests chown, use netns)
 # env:   HALITE_SALT_MATRIX  the older masters the e2e suite also runs against
 #        (default "3007.13 3006.26"; set it empty to run against 3008.4 only)
@@ -54,6 +55,13 @@ tests/scripts/conformance.sh "$shared/conformance"
 step "formula corpus (tests/formula-corpus, recorded from salt-call 3008.4)"
 "$shared/conformance/run_case" --compare --all --cases-dir tests/formula-corpus/cases \
   --expected-dir tests/formula-corpus/expected --salt-call "$repo/target/debug/halite call"
+
+step "compatibility tables (docs/compat-functions.md, docs/compat-jinja.md) up to date"
+if [ -x "$HALITE_SALT_VENV/bin/python" ]; then
+  python3 tests/scripts/compat-table.py --venv "$HALITE_SALT_VENV" --halite target/debug/halite --check
+else
+  echo "skipped: no Salt venv at $HALITE_SALT_VENV"
+fi
 
 step "hostile input: the decoders, YAML dialect and SLS compiler properties, 4,096 cases each"
 PROPTEST_CASES=4096 cargo test --locked -p halite-proto --test fuzz_decoders
