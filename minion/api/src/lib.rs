@@ -14,6 +14,7 @@ pub mod files;
 pub mod module;
 pub mod py;
 pub mod runner;
+pub mod salt_names;
 pub mod value;
 
 pub use ctx::{Ctx, RunContext, SaltCaller, TemplateRenderer, VerbatimTemplates};
