@@ -16,6 +16,7 @@ pub mod master;
 pub mod module;
 pub mod py;
 pub mod runner;
+pub mod salt_names;
 pub mod value;
 
 pub use ctx::{Ctx, RunContext, SaltCaller, TemplateRenderer, VerbatimTemplates};

@@ -126,7 +126,10 @@ fn missing_function(ctx: &Ctx, fun: &str) -> Outcome {
     if let Some(why) = crate::python_modules::explain(&ctx.cachedir(), fun) {
         return Outcome::error(why);
     }
-    let message = format!("'{fun}' is not available.");
+    let mut message = format!("'{fun}' is not available.");
+    if let Some(note) = halite_api::salt_names::not_yet(halite_api::salt_names::Kind::Exec, fun) {
+        message = format!("{message} {note}");
+    }
     let similar: Map = ctx
         .registry
         .exec_names()
@@ -254,6 +257,14 @@ mod tests {
                 retcode: 1,
                 out: Some("nested")
             }
+        );
+    }
+
+    #[test]
+    fn a_salt_function_halite_lacks_says_so_after_salts_words() {
+        assert_eq!(
+            run("file.copy", json!([])).ret,
+            json!("'file.copy' is not available. 'file.copy' is a Salt function Halite does not implement yet (halite audit lists them all)")
         );
     }
 

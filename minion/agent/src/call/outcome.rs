@@ -108,7 +108,10 @@ fn reports_failure(ret: &Value) -> bool {
 /// Salt's missing-function path: docs of functions starting with the name
 /// (plus the missing message), or the message on stderr and exit 255.
 fn not_available(ctx: &Ctx, fun: &str) -> Outcome {
-    let missing = format!("'{fun}' is not available.");
+    let mut missing = format!("'{fun}' is not available.");
+    if let Some(note) = halite_api::salt_names::not_yet(halite_api::salt_names::Kind::Exec, fun) {
+        missing = format!("{missing} {note}");
+    }
     let mut docs = Map::new();
     for name in ctx.registry.exec_names().filter(|n| n.starts_with(fun)) {
         if let Some(spec) = ctx.registry.exec(name) {
@@ -212,6 +215,14 @@ mod tests {
             call(&c, "nope.fun", &cli(&[])),
             Outcome::Failed {
                 stderr: "'nope.fun' is not available.\n".into(),
+                stdout: None,
+                status: 255
+            }
+        );
+        assert_eq!(
+            call(&c, "file.copy", &cli(&[])),
+            Outcome::Failed {
+                stderr: "'file.copy' is not available. 'file.copy' is a Salt function Halite does not implement yet (halite audit lists them all)\n".into(),
                 stdout: None,
                 status: 255
             }

@@ -6,10 +6,39 @@ use minijinja::{Error, ErrorKind};
 
 const MARKER: &str = "    <======================";
 
+/// The source of the error for a `salt[...]` function the registry lacks:
+/// Salt's words are the error's detail; this is Halite's note, shown after
+/// them when Salt has the function (`... does not implement yet`).
+#[derive(Debug)]
+pub struct MissingFunction(pub Option<String>);
+
+impl std::fmt::Display for MissingFunction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.as_deref().unwrap_or(""))
+    }
+}
+
+impl std::error::Error for MissingFunction {}
+
+fn missing_function(err: &Error) -> Option<&MissingFunction> {
+    std::error::Error::source(err)?.downcast_ref::<MissingFunction>()
+}
+
 /// Salt's message for a failed render of `source` (the original, un-rewritten text).
 pub fn salt_message(err: &Error, source: &str) -> String {
+    let text = salt_text(err, source);
+    match missing_function(err).and_then(|m| m.0.as_deref()) {
+        Some(note) => format!("{text}\n{note}"),
+        None => text,
+    }
+}
+
+fn salt_text(err: &Error, source: &str) -> String {
     let mut line = err.line();
     let head = match err.kind() {
+        ErrorKind::UndefinedError if missing_function(err).is_some() => {
+            format!("Jinja variable {}", err.detail().unwrap_or_default())
+        }
         ErrorKind::UndefinedError => format!("Jinja variable {}", undefined_text(err, source)),
         ErrorKind::SyntaxError => match super::blocks::block_error(source) {
             Some((msg, at)) => {

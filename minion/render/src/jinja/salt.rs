@@ -77,7 +77,10 @@ impl Object for SaltModule {
         method: &str,
         args: &[Value],
     ) -> Result<Value, Error> {
-        call_exec(&self.ctx, &format!("{}.{method}", self.module), args)
+        let name = format!("{}.{method}", self.module);
+        call_exec(&self.ctx, &name, args).map_err(|e| {
+            e.unwrap_or_else(|| missing(&self.ctx, &name, Some((&self.module, method))))
+        })
     }
 }
 
@@ -88,12 +91,35 @@ impl Object for SaltFunction {
 
     fn call(self: &Arc<Self>, _state: &mut State<'_, '_>, args: &[Value]) -> Result<Value, Error> {
         call_exec(&self.ctx, &self.name, args)
+            .map_err(|e| e.unwrap_or_else(|| missing(&self.ctx, &self.name, None)))
     }
 }
 
+/// Salt's error for a function its loader lacks, as Jinja reports the missing
+/// attribute: `salt['m.f']` and `salt.m.f` with no module `m` name the
+/// AliasedLoader, `salt.m.f` of a known module its LoadedMod (`attr` is
+/// `(m, f)` for the `salt.m.f` form). When Salt has the function, the
+/// error's source says Halite does not implement it yet.
+fn missing(ctx: &Ctx, fun: &str, attr: Option<(&str, &str)>) -> Error {
+    let loader = "'salt.utils.templates.AliasedLoader object' has no attribute";
+    let detail = match attr {
+        None => format!("{loader} '{fun}'"),
+        Some((module, method)) => {
+            let prefix = format!("{module}.");
+            if ctx.registry.exec_names().any(|n| n.starts_with(&prefix)) {
+                format!("'salt.loader.lazy.LoadedMod object' has no attribute '{method}'")
+            } else {
+                format!("{loader} '{module}'")
+            }
+        }
+    };
+    let note = halite_api::salt_names::not_yet(halite_api::salt_names::Kind::Exec, fun);
+    Error::new(ErrorKind::UndefinedError, detail).with_source(super::errors::MissingFunction(note))
+}
+
 /// Run `fun` with template arguments. `cmd.run` from a template runs through the
-/// shell, as Salt's template alias does.
-fn call_exec(ctx: &Ctx, fun: &str, args: &[Value]) -> Result<Value, Error> {
+/// shell, as Salt's template alias does. `Err(None)`: the registry lacks `fun`.
+fn call_exec(ctx: &Ctx, fun: &str, args: &[Value]) -> Result<Value, Option<Error>> {
     let (positional, keywords) = split_kwargs(args)?;
     let args = positional.iter().map(from_jinja).collect();
     let mut kwargs: Map = keywords
@@ -111,12 +137,8 @@ fn call_exec(ctx: &Ctx, fun: &str, args: &[Value]) -> Result<Value, Error> {
             write_back(fun, &positional, &kwargs, &out.ret);
             Ok(to_jinja(&out.ret))
         }
-        // a Salt function Halite lacks: say so, not just "not available"
-        Err(halite_api::ExecError::NotAvailable(name)) => Err(Error::new(
-            ErrorKind::InvalidOperation,
-            format!("'{name}' is not available: a Salt function Halite does not implement yet (halite audit lists them all)"),
-        )),
-        Err(e) => Err(Error::new(ErrorKind::InvalidOperation, e.to_string())),
+        Err(halite_api::ExecError::NotAvailable(_)) => Err(None),
+        Err(e) => Err(Some(Error::new(ErrorKind::InvalidOperation, e.to_string()))),
     }
 }
 

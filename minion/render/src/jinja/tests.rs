@@ -122,6 +122,45 @@ fn salt_calls_both_forms_with_kwargs() {
 }
 
 #[test]
+fn missing_functions_in_salts_words() {
+    // salt-call 3008.4's texts for each form (the context block follows)
+    let head = |t: &str| {
+        run(t)
+            .unwrap_err()
+            .split("\n\n")
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        head("{{ salt['foo.bar']() }}"),
+        "Jinja variable 'salt.utils.templates.AliasedLoader object' has no attribute 'foo.bar'; line 1"
+    );
+    assert_eq!(
+        head("{{ salt.foo.bar() }}"),
+        "Jinja variable 'salt.utils.templates.AliasedLoader object' has no attribute 'foo'; line 1"
+    );
+    assert_eq!(
+        head("{{ salt.test.nosuch() }}"),
+        "Jinja variable 'salt.loader.lazy.LoadedMod object' has no attribute 'nosuch'; line 1"
+    );
+    assert!(!run("{{ salt['foo.bar']() }}")
+        .unwrap_err()
+        .contains("Halite"));
+}
+
+#[test]
+fn a_salt_function_halite_lacks_says_so_after_salts_words() {
+    let err = run("x\n{{ salt.file.copy('/a', '/b') }}").unwrap_err();
+    assert_eq!(
+        err,
+        "Jinja variable 'salt.utils.templates.AliasedLoader object' has no attribute 'file'; line 2\n\n\
+         ---\nx\n{{ salt.file.copy('/a', '/b') }}    <======================\n---\n\
+         'file.copy' is a Salt function Halite does not implement yet (halite audit lists them all)"
+    );
+}
+
+#[test]
 fn pillar_dict_get_does_not_traverse() {
     assert_eq!(
         run("{{ pillar.get('app:port', 'nope') }} {{ pillar.get('zeta') }}").unwrap(),

@@ -139,6 +139,11 @@ impl Runner {
                 }
                 None => errors.push(format!("Specified state '{full}' was not found")),
             }
+            // Salt's words above; then, for a state Salt has, that Halite lacks it
+            errors.extend(halite_api::salt_names::not_yet(
+                halite_api::salt_names::Kind::State,
+                &full,
+            ));
         }
         errors
     }

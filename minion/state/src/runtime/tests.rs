@@ -210,6 +210,16 @@ fn unknown_state_function_fails_at_runtime() {
 }
 
 #[test]
+fn a_salt_state_halite_lacks_says_so_after_salts_words() {
+    let high = json!({"x": decl("file", "copy", 10000, json!({}))});
+    let ret = run_high(&ctx(false, json!({})), high).unwrap();
+    assert_eq!(
+        ret["file_|-x_|-x_|-copy"]["comment"],
+        json!("State 'file.copy' was not found in SLS 's'\nReason: 'file.copy' is not available.\n'file.copy' is a Salt state Halite does not implement yet (halite audit lists them all)\n")
+    );
+}
+
+#[test]
 fn internal_keywords_are_not_passed_to_functions() {
     let high = json!({"x": decl("fake", "run", 10000, json!({"echo": 1, "failhard": false}))});
     let ret = run_high(&ctx(false, json!({})), high).unwrap();

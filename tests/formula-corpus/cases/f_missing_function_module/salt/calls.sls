@@ -1,0 +1,3 @@
+first:
+  test.nop:
+    - value: {{ salt.nosuchmod.nosuchfun(1, key='v') }}
