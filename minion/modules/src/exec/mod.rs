@@ -7,6 +7,7 @@ pub mod config;
 pub mod cp;
 pub mod file;
 pub mod grains;
+pub mod ini;
 pub mod log;
 pub mod lookup;
 pub mod mine;
@@ -33,6 +34,7 @@ pub fn register(reg: &mut Registry) {
         service::SPECS,
         cp::SPECS,
         file::SPECS,
+        ini::SPECS,
         log::SPECS,
         mine::SPECS,
         slsutil::SPECS,

@@ -6,6 +6,7 @@ pub mod cmd;
 pub mod file;
 pub mod group;
 pub mod host;
+pub mod ini;
 pub mod kmod;
 pub mod mount;
 pub mod service;
@@ -23,6 +24,7 @@ pub fn register(reg: &mut Registry) {
         kmod::SPECS,
         mount::SPECS,
         host::SPECS,
+        ini::SPECS,
         user::SPECS,
         group::SPECS,
         test::SPECS,
