@@ -9,6 +9,7 @@ pub mod cron;
 pub mod data;
 pub mod file;
 pub mod grains;
+pub mod ini;
 pub mod log;
 pub mod lookup;
 pub mod mine;
@@ -36,6 +37,7 @@ pub fn register(reg: &mut Registry) {
         service::SPECS,
         cp::SPECS,
         file::SPECS,
+        ini::SPECS,
         log::SPECS,
         mine::SPECS,
         data::SPECS,

@@ -7,6 +7,7 @@ pub mod cron;
 pub mod file;
 pub mod group;
 pub mod host;
+pub mod ini;
 pub mod kmod;
 pub mod mount;
 pub mod service;
@@ -25,6 +26,7 @@ pub fn register(reg: &mut Registry) {
         kmod::SPECS,
         mount::SPECS,
         host::SPECS,
+        ini::SPECS,
         user::SPECS,
         group::SPECS,
         test::SPECS,

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod atomic;
 pub mod diff;
 pub mod perms;
+pub mod pyerr;
 pub mod shell;
 pub mod systemd;
 pub mod yaml;
