@@ -16,6 +16,7 @@ pub mod pillar;
 pub mod secret;
 pub mod service;
 pub mod slsutil;
+pub mod ssh;
 pub mod status;
 pub mod sys;
 pub mod test;
@@ -35,6 +36,7 @@ pub fn register(reg: &mut Registry) {
         cp::SPECS,
         file::SPECS,
         ini::SPECS,
+        ssh::SPECS,
         log::SPECS,
         mine::SPECS,
         slsutil::SPECS,
