@@ -18,6 +18,7 @@ pub mod pillar;
 pub mod secret;
 pub mod service;
 pub mod slsutil;
+pub mod ssh;
 pub mod status;
 pub mod sys;
 pub mod test;
@@ -38,6 +39,7 @@ pub fn register(reg: &mut Registry) {
         cp::SPECS,
         file::SPECS,
         ini::SPECS,
+        ssh::SPECS,
         log::SPECS,
         mine::SPECS,
         data::SPECS,

@@ -11,6 +11,7 @@ pub mod ini;
 pub mod kmod;
 pub mod mount;
 pub mod service;
+pub mod ssh_auth;
 pub mod sysctl;
 pub mod test;
 pub mod timezone;
@@ -26,6 +27,7 @@ pub fn register(reg: &mut Registry) {
         kmod::SPECS,
         mount::SPECS,
         host::SPECS,
+        ssh_auth::SPECS,
         ini::SPECS,
         user::SPECS,
         group::SPECS,
