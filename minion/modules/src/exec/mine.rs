@@ -215,12 +215,12 @@ fn send(call: &ExecCall<'_>) -> ExecResult {
 /// Salt's `_mine_store`: into the local cache, or to the master.
 fn store(ctx: &Ctx, mine_data: Map, clear: bool) -> ExecResult {
     if is_local(ctx) {
-        let mut cache = match data::load(ctx).remove(CACHE_KEY) {
-            Some(Value::Object(old)) if !clear => old,
+        let mut store = data::load(ctx);
+        let mut cache = match store.get(CACHE_KEY) {
+            Some(Value::Object(old)) if !clear => old.clone(),
             _ => Map::new(),
         };
         cache.extend(mine_data);
-        let mut store = data::load(ctx);
         store.insert(CACHE_KEY.into(), Value::Object(cache));
         data::dump(ctx, &store)?;
         return ok(true);
