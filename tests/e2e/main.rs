@@ -6,6 +6,7 @@ mod exec_diff;
 mod harness;
 mod hostile;
 mod master_states;
+mod masters;
 mod mine_diff;
 mod minion;
 mod ostree;

@@ -25,6 +25,8 @@ pub struct Minion {
     pub env: Vec<(String, String)>,
     /// The network namespace the minion runs in, if any.
     pub netns: Option<String>,
+    /// A hosts file the minion sees as /etc/hosts (its own mount namespace).
+    pub hosts_file: Option<PathBuf>,
     child: Option<Child>,
 }
 
@@ -63,10 +65,39 @@ impl Minion {
             dir,
             env,
             netns: None,
+            hosts_file: None,
             child: None,
         };
         m.write_config(master, extra);
         let mut m = m;
+        m.spawn(&master.venv);
+        m
+    }
+
+    /// Like [`Minion::start`], resolving names through `hosts` (bound over
+    /// /etc/hosts in a mount namespace of the minion's own, so a test can
+    /// make a master's name appear without touching the machine's file).
+    pub fn start_with_hosts(
+        master: &Master,
+        id: &str,
+        flavor: Flavor,
+        extra: Value,
+        hosts: &Path,
+    ) -> Minion {
+        let dir = tempfile::Builder::new()
+            .prefix("halite-minion-")
+            .tempdir()
+            .expect("tempdir");
+        let mut m = Minion {
+            id: id.to_string(),
+            flavor,
+            dir,
+            env: Vec::new(),
+            netns: None,
+            hosts_file: Some(hosts.to_path_buf()),
+            child: None,
+        };
+        m.write_config(master, extra);
         m.spawn(&master.venv);
         m
     }
@@ -84,6 +115,7 @@ impl Minion {
             dir,
             env: Vec::new(),
             netns: Some(netns.to_string()),
+            hosts_file: None,
             child: None,
         };
         let mut extra = extra;
@@ -132,13 +164,21 @@ impl Minion {
             Flavor::Halite => crate::halite_bin(),
             Flavor::Python => venv.join("bin/salt-minion"),
         };
-        let mut cmd = match &self.netns {
-            Some(ns) => {
+        let mut cmd = match (&self.netns, &self.hosts_file) {
+            (Some(ns), _) => {
                 let mut c = Command::new("ip");
                 c.args(["netns", "exec", ns]).arg(program);
                 c
             }
-            None => Command::new(program),
+            (None, Some(hosts)) => {
+                let mut c = Command::new("unshare");
+                c.args(["--mount", "--propagation", "private", "sh", "-c"])
+                    .arg(r#"mount --bind "$0" /etc/hosts && exec "$@""#)
+                    .arg(hosts)
+                    .arg(program);
+                c
+            }
+            (None, None) => Command::new(program),
         };
         if self.flavor == Flavor::Halite {
             cmd.arg("minion");

@@ -20,7 +20,6 @@ const UNACTED: &[Unacted] = &[
     Unacted { key: "engines", why: "engines do not run on a Halite minion" },
     Unacted { key: "return", why: "returners do not run: returns go to the master only" },
     Unacted { key: "returner", why: "returners do not run: returns go to the master only" },
-    Unacted { key: "retry_dns", why: "the master's name is resolved once per connection attempt" },
     Unacted { key: "master_tries", why: "the minion keeps trying its master" },
     Unacted { key: "grains_refresh_every", why: "grains are not refreshed on a timer (saltutil.refresh_grains does)" },
     Unacted { key: "grains_cache", why: "grains are not cached" },
@@ -87,7 +86,7 @@ fn unhonoured_value(key: &str, value: &Value, opts: &halite_api::Map) -> Option<
             Some("only 'str', 'failover' and 'disable' are implemented; the first master is used")
         }
         "transport" if text != "zeromq" => Some("Halite speaks Salt's ZeroMQ transport only"),
-        "master_alive_interval" | "master_failback" | "random_master" if !failover => {
+        "master_alive_interval" | "master_failback" | "master_failback_interval" if !failover => {
             Some("acted on with master_type: failover only")
         }
         _ => None,

@@ -11,6 +11,7 @@ use halite_config::MinionConfig;
 use halite_target::MatchContext;
 use halite_transport::{MasterLink, RemoteFileClient};
 
+use crate::dns::{self, Resolution};
 use crate::link::Link;
 use crate::live::LiveLink;
 use crate::masters::Masters;
@@ -161,7 +162,10 @@ fn multi_master(
             // accept a new minion key one after the other
             std::thread::sleep(Duration::from_secs(2) * index as u32);
             tracing::info!("multi-master: connecting to master {entry}");
-            let master = MasterLink::connect(&masters.opts_for(&opts, index))
+            let Some(target) = resolved(&masters, masters.opts_for(&opts, index), &stop)? else {
+                return Ok(());
+            };
+            let master = MasterLink::connect(&target)
                 .map_err(|e| fatal(format!("cannot connect to the master {entry}: {e}")))?;
             connected.store(true, Ordering::SeqCst);
             let session = Session::start(&masters, &opts, index, Arc::new(master), grains, &id)?;
@@ -210,7 +214,10 @@ fn connect(
     let n = masters.entries.len();
     if !masters.failover {
         tracing::info!("connecting to the master {}", masters.entries[0]);
-        let link = MasterLink::connect(&masters.opts_for(opts, 0))
+        let Some(target) = resolved(masters, masters.opts_for(opts, 0), stop)? else {
+            return Ok(None);
+        };
+        let link = MasterLink::connect(&target)
             .map_err(|e| fatal(format!("cannot connect to the master: {e}")))?;
         return Ok(Some((0, Arc::new(link))));
     }
@@ -221,17 +228,92 @@ fn connect(
         }
         let entry = &masters.entries[i];
         tracing::info!("failover: connecting to master {entry} ({} of {n})", i + 1);
-        match MasterLink::connect(&masters.opts_for(opts, i)) {
-            Ok(link) => return Ok(Some((i, Arc::new(link)))),
-            Err(e @ halite_transport::TransportError::Rejected { .. }) => {
-                return Err(fatal(format!("master {entry}: {e}")))
+        let target = masters.opts_for(opts, i);
+        if masters.dns.resolve_opts(&target, stop, &dns::system_lookup) != Resolution::Resolved {
+            tracing::warn!("master {entry} does not resolve; trying the next one");
+        } else {
+            match MasterLink::connect(&target) {
+                Ok(link) => return Ok(Some((i, Arc::new(link)))),
+                Err(e @ halite_transport::TransportError::Rejected { .. }) => {
+                    return Err(fatal(format!("master {entry}: {e}")))
+                }
+                Err(e) => {
+                    tracing::warn!("master {entry} did not answer: {e}; trying the next one")
+                }
             }
-            Err(e) => tracing::warn!("master {entry} did not answer: {e}; trying the next one"),
         }
         i = (i + 1) % n;
         if i == start_at % n {
             std::thread::sleep(Duration::from_secs(1));
         }
+    }
+}
+
+/// `target` once its master's name resolves, as Salt's `resolve_dns`:
+/// retried every `retry_dns` seconds, or 127.0.0.1 with `retry_dns: 0`;
+/// None when asked to stop meanwhile.
+fn resolved(
+    masters: &Masters,
+    mut target: Map,
+    stop: &AtomicBool,
+) -> Result<Option<Map>, DaemonError> {
+    match masters.dns.resolve_opts(&target, stop, &dns::system_lookup) {
+        Resolution::Resolved => Ok(Some(target)),
+        Resolution::FallBack => {
+            target.insert("master".into(), "127.0.0.1".into());
+            Ok(Some(target))
+        }
+        Resolution::GaveUp(why) => Err(fatal(why)),
+        Resolution::Stopped => Ok(None),
+    }
+}
+
+/// Failover's timers: is the master still there (`master_alive_interval`),
+/// and, away from the first master with `master_failback`, is the first one
+/// back (`master_failback_interval`)?
+struct MasterChecks {
+    alive: Option<(Duration, Instant)>,
+    failback: Option<(Duration, Instant)>,
+}
+
+impl MasterChecks {
+    fn new(masters: &Masters, index: usize) -> MasterChecks {
+        let timer = |every: Option<Duration>| every.map(|d| (d, Instant::now()));
+        MasterChecks {
+            alive: timer(masters.alive_interval.filter(|_| masters.failover)),
+            failback: timer(
+                masters
+                    .failback_interval
+                    .filter(|_| masters.failback && index != 0),
+            ),
+        }
+    }
+
+    /// The master index to move to, when a check that is due says so.
+    fn due(&mut self, masters: &Masters, opts: &Map, index: usize) -> Option<usize> {
+        if take_due(&mut self.alive) && !crate::masters::answers(opts) {
+            tracing::warn!(
+                "master {} does not answer; failing over",
+                masters.entries[index]
+            );
+            return Some(index + 1);
+        }
+        if take_due(&mut self.failback) && crate::masters::answers(&masters.opts_for(opts, 0)) {
+            tracing::warn!("master {} answers again; failing back", masters.entries[0]);
+            return Some(0);
+        }
+        None
+    }
+}
+
+/// Is this timer due? (If so it starts again.)
+fn take_due(timer: &mut Option<(Duration, Instant)>) -> bool {
+    match timer {
+        Some((every, last)) if last.elapsed() >= *every => {
+            *last = Instant::now();
+            true
+        }
+        _ => false,
     }
 }
 
@@ -290,7 +372,7 @@ impl Session {
         let leave = AtomicBool::new(false);
         let mut next = None;
         let mut scheduler = Scheduler::from_opts(&self.opts, Instant::now());
-        let mut last_check = Instant::now();
+        let mut checks = MasterChecks::new(masters, self.index);
         let served = self.minion.serve(&leave, || {
             if stop.load(Ordering::SeqCst) {
                 leave.store(true, Ordering::SeqCst);
@@ -302,26 +384,8 @@ impl Session {
             for entry in scheduler.due(Instant::now()) {
                 self.minion.run_scheduled(entry);
             }
-            let Some(every) = masters.alive_interval.filter(|_| masters.failover) else {
-                return;
-            };
-            if last_check.elapsed() < every {
-                return;
-            }
-            last_check = Instant::now();
-            if !crate::masters::answers(&self.opts) {
-                tracing::warn!(
-                    "master {} does not answer; failing over",
-                    masters.entries[self.index]
-                );
-                next = Some(self.index + 1);
-                leave.store(true, Ordering::SeqCst);
-            } else if masters.failback
-                && self.index != 0
-                && crate::masters::answers(&masters.opts_for(&self.opts, 0))
-            {
-                tracing::warn!("master {} answers again; failing back", masters.entries[0]);
-                next = Some(0);
+            if let Some(i) = checks.due(masters, &self.opts, self.index) {
+                next = Some(i);
                 leave.store(true, Ordering::SeqCst);
             }
         });

@@ -8,6 +8,7 @@
 pub mod args;
 pub mod control;
 mod daemon;
+pub mod dns;
 pub mod execute;
 pub mod grains;
 pub mod jid;

@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use halite_api::{Map, Value};
 
+use crate::dns::DnsRetry;
+
 /// The masters and how to move between them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Masters {
@@ -20,6 +22,10 @@ pub struct Masters {
     /// `master_alive_interval` (None: no checks).
     pub alive_interval: Option<Duration>,
     pub failback: bool,
+    /// `master_failback_interval` (Salt: 0 means `master_alive_interval`).
+    pub failback_interval: Option<Duration>,
+    /// `retry_dns` / `retry_dns_count` (forced off in failover mode).
+    pub dns: DnsRetry,
 }
 
 impl Masters {
@@ -39,22 +45,28 @@ impl Masters {
         let random = opts
             .get("random_master")
             .is_some_and(halite_api::value::is_truthy);
-        if failover && random {
-            shuffle(&mut entries);
+        let failback = failover
+            && opts
+                .get("master_failback")
+                .is_some_and(halite_api::value::is_truthy);
+        if random {
+            shuffle_as_salt(&mut entries, failover, failback);
         }
-        let alive = opts
-            .get("master_alive_interval")
-            .and_then(Value::as_u64)
-            .filter(|s| *s > 0)
-            .map(Duration::from_secs);
+        let seconds = |key| {
+            opts.get(key)
+                .and_then(Value::as_u64)
+                .filter(|s| *s > 0)
+                .map(Duration::from_secs)
+        };
+        let alive = seconds("master_alive_interval");
+        let dns = DnsRetry::from_opts(opts);
         Masters {
             entries,
             failover,
             alive_interval: alive,
-            failback: failover
-                && opts
-                    .get("master_failback")
-                    .is_some_and(halite_api::value::is_truthy),
+            failback,
+            failback_interval: seconds("master_failback_interval").or(alive),
+            dns: if failover { dns.for_failover() } else { dns },
         }
     }
 
@@ -106,6 +118,19 @@ pub fn answers(opts: &Map) -> bool {
         .any(|a| TcpStream::connect_timeout(&a, Duration::from_secs(2)).is_ok())
 }
 
+/// Salt's `random_master`: with failover and `master_failback` the first
+/// master stays first (it is the one to fail back to) and the others are
+/// shuffled; otherwise the whole list is. One master: Salt warns.
+fn shuffle_as_salt(entries: &mut [String], failover: bool, failback: bool) {
+    match entries {
+        [_] if !failover => tracing::warn!(
+            "random_master is True but there is only one master specified. Ignoring."
+        ),
+        [_, rest @ ..] if failback => shuffle(rest),
+        all => shuffle(all),
+    }
+}
+
 fn shuffle(v: &mut [String]) {
     let mut x = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -147,5 +172,36 @@ mod tests {
             (m.entries.clone(), m.failover, m.failback),
             (vec!["salt.example".to_string()], false, false)
         );
+    }
+
+    #[test]
+    fn failback_interval_defaults_to_the_alive_interval() {
+        let opts = json!({"master": ["a", "b"], "master_type": "failover", "master_alive_interval": 5, "master_failback": true, "master_failback_interval": 0});
+        let m = Masters::from_opts(opts.as_object().unwrap());
+        assert_eq!(m.failback_interval, Some(Duration::from_secs(5)));
+        let opts = json!({"master": ["a", "b"], "master_type": "failover", "master_alive_interval": 5, "master_failback": true, "master_failback_interval": 9});
+        let m = Masters::from_opts(opts.as_object().unwrap());
+        assert_eq!(m.failback_interval, Some(Duration::from_secs(9)));
+    }
+
+    #[test]
+    fn random_master_keeps_the_failback_master_first() {
+        let all: Vec<String> = (0..8).map(|i| format!("m{i}")).collect();
+        for _ in 0..20 {
+            let mut v = all.clone();
+            shuffle_as_salt(&mut v, true, true);
+            assert_eq!(v[0], "m0");
+            let mut sorted = v.clone();
+            sorted.sort();
+            assert_eq!(sorted, all);
+        }
+        // without failback the whole list moves: over 20 shuffles of 8,
+        // m0 stays first every time with probability 8^-20
+        let moved = (0..20).any(|_| {
+            let mut v = all.clone();
+            shuffle_as_salt(&mut v, true, false);
+            v[0] != "m0"
+        });
+        assert!(moved);
     }
 }
