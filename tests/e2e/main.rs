@@ -2,6 +2,7 @@
 //! One test binary with a module per area, to keep link time down.
 
 mod call_remote;
+mod event_diff;
 mod exec_diff;
 mod harness;
 mod hostile;

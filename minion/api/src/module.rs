@@ -253,3 +253,12 @@ impl Registry {
         (spec.run)(&ExecCall { ctx, args, kwargs })
     }
 }
+
+/// Functions that receive the `__pub_*` publication keys (`__pub_jid`,
+/// `__pub_fun`, ...) among their keyword arguments. Salt passes them to
+/// every function with `**kwargs`; Halite's functions declare no argspec,
+/// so only those where the keys are visible get them: the `test` echoes,
+/// and `event.send`, which puts its kwargs into the event's data. The
+/// daemon (from the publication) and `halite call` (salt-call's own keys)
+/// both read this list.
+pub const PUB_KWARG_FUNCTIONS: &[&str] = &["test.arg", "test.arg_repr", "test.kwarg", "event.send"];

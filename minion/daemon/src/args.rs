@@ -8,12 +8,8 @@
 //! * Functions known to accept `**kwargs` and show them (`test.arg` ...) also get
 //!   the publication fields as `__pub_<field>`.
 
+use halite_api::module::PUB_KWARG_FUNCTIONS;
 use halite_api::{Map, Value};
-
-/// Functions that receive `__pub_*` keys (Salt passes them to every function
-/// with `**kwargs`; Halite passes them only where they are visible, since its
-/// functions do not declare an argspec).
-const PUB_KWARG_FUNCTIONS: &[&str] = &["test.arg", "test.arg_repr", "test.kwarg"];
 
 /// A function call's arguments.
 #[derive(Debug, Clone, Default, PartialEq)]

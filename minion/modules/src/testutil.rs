@@ -1,13 +1,13 @@
 //! Test doubles: a scripted command runner, a directory-backed file client,
-//! a tiny template renderer and a context builder.
+//! a tiny template renderer, a recording master and a context builder.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use halite_api::files::check_relative;
 use halite_api::{
-    CmdOutput, CmdSpec, CommandRunner, Ctx, FileClient, FileError, Map, Registry, RunError,
-    TemplateRenderer, Value,
+    CmdOutput, CmdSpec, CommandRunner, Ctx, FileClient, FileError, Map, MasterChannel, MasterError,
+    Registry, RunError, TemplateRenderer, Value,
 };
 use serde_json::json;
 
@@ -204,4 +204,31 @@ pub fn run_state(ctx: &Ctx, fun: &str, args: Value, test: bool) -> halite_api::S
 /// The changes map as a JSON value (for `assert_eq!` against `json!`).
 pub fn changes(r: &halite_api::StateReturn) -> Value {
     Value::Object(r.changes.clone())
+}
+
+/// A master that records each load and answers from a script.
+pub struct RecordingMaster {
+    pub loads: Mutex<Vec<Map>>,
+    reply: Result<Value, MasterError>,
+}
+
+impl MasterChannel for RecordingMaster {
+    fn request(&self, load: Map) -> Result<Value, MasterError> {
+        self.loads.lock().unwrap().push(load);
+        self.reply.clone()
+    }
+}
+
+/// A context (file root `root`) whose master is a [`RecordingMaster`].
+pub fn through_master(
+    reply: Result<Value, MasterError>,
+    root: &Path,
+) -> (Ctx, Arc<RecordingMaster>) {
+    let master = Arc::new(RecordingMaster {
+        loads: Mutex::new(vec![]),
+        reply,
+    });
+    let mut ctx = ctx_with(FakeRunner::new(), root);
+    ctx.master = Some(master.clone());
+    (ctx, master)
 }

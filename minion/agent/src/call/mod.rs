@@ -76,6 +76,8 @@ pub fn main(argv: &[String]) -> i32 {
         }
     };
     let mut opts = config.opts.clone();
+    // Salt's `__cli` names the program: `halite call` is salt-call
+    opts.insert("__cli".into(), "salt-call".into());
     context::apply_cli_overrides(&mut opts, &args);
     logging::init(&LogSettings::from_opts(&opts));
     config.log_sources();

@@ -1,17 +1,12 @@
 //! Calling the function the way salt-call's `Caller.call` does: availability
 //! check, argument parsing, `__pub_*` data, retcode rules and error texts.
 
-use halite_api::module::signature_message;
+use halite_api::module::{signature_message, PUB_KWARG_FUNCTIONS};
 use halite_api::{Ctx, ExecError, Map, Value};
 
 use super::args::parse_input;
 use super::{EX_GENERIC, EX_NOT_AVAILABLE};
 use crate::cli::call_args::CallArgs;
-
-/// Functions that receive the `__pub_*` publication keys and show them (Salt
-/// passes them to every `**kwargs` function; Halite's functions have no argspec,
-/// so only those that echo their kwargs get them, as in halite-daemon).
-const PUB_KWARG_FUNCTIONS: &[&str] = &["test.arg", "test.arg_repr", "test.kwarg"];
 
 /// What the call produced.
 #[derive(Debug, Clone, PartialEq)]

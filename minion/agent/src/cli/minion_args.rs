@@ -144,6 +144,8 @@ pub fn main(argv: &[String]) -> i32 {
         }
     };
     apply_overrides(&mut config.opts, &args);
+    // Salt's `__cli` names the program: `halite minion` is salt-minion
+    config.opts.insert("__cli".into(), "salt-minion".into());
     if args.daemonize {
         if let Err(e) = crate::daemonize::daemonize() {
             eprintln!("Failed to daemonize: {e}");

@@ -7,6 +7,7 @@ pub mod config;
 pub mod cp;
 pub mod cron;
 pub mod data;
+pub mod event;
 pub mod file;
 pub mod grains;
 pub mod ini;
@@ -43,6 +44,7 @@ pub fn register(reg: &mut Registry) {
         log::SPECS,
         mine::SPECS,
         data::SPECS,
+        event::SPECS,
         slsutil::SPECS,
         cron::SPECS,
         timezone::SPECS,

@@ -1,13 +1,13 @@
 //! The mine: masterless cache semantics (Salt's datastore `mine_cache`), the
 //! loads sent to a master, and `mine_functions` parsing.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use halite_api::{Ctx, Map, MasterChannel, MasterError, Value};
+use halite_api::{Ctx, Map, MasterError, Value};
 use serde_json::json;
 
 use super::{parse_definition, Definition};
-use crate::testutil::{ctx_with, FakeRunner, TempDir};
+use crate::testutil::{ctx_with, FakeRunner, RecordingMaster, TempDir};
 
 fn call(ctx: &Ctx, fun: &str, args: Value, kwargs: Value) -> Value {
     let args = args.as_array().unwrap().clone();
@@ -111,27 +111,8 @@ fn nothing_configured_returns_none() {
     assert_eq!(call(&ctx, "mine.valid", json!([]), json!({})), Value::Null);
 }
 
-/// A master that records each load and answers from a script.
-struct RecordingMaster {
-    loads: Mutex<Vec<Map>>,
-    reply: Result<Value, MasterError>,
-}
-
-impl MasterChannel for RecordingMaster {
-    fn request(&self, load: Map) -> Result<Value, MasterError> {
-        self.loads.lock().unwrap().push(load);
-        self.reply.clone()
-    }
-}
-
 fn through(reply: Result<Value, MasterError>, d: &TempDir) -> (Ctx, Arc<RecordingMaster>) {
-    let master = Arc::new(RecordingMaster {
-        loads: Mutex::new(vec![]),
-        reply,
-    });
-    let mut ctx = ctx_with(FakeRunner::new(), &d.0);
-    ctx.master = Some(master.clone());
-    (ctx, master)
+    crate::testutil::through_master(reply, &d.0)
 }
 
 #[test]
