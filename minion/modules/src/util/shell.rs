@@ -149,6 +149,11 @@ pub fn build_spec(ctx: &Ctx, cmd: &Value, opts: &RunOpts) -> Result<CmdSpec, Str
     if spec.argv.is_empty() || spec.argv.iter().all(String::is_empty) {
         return Err("No command specified".into());
     }
+    if let Some(user) = &opts.runas {
+        if accounts::user_by_name(user).is_none() {
+            return Err(format!("User '{user}' is not available"));
+        }
+    }
     let cwd = opts
         .cwd
         .clone()

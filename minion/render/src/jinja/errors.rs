@@ -1,6 +1,8 @@
-//! Jinja failures as Salt words them: `Jinja variable '<name>' is undefined; line N`
-//! or `Jinja syntax error: ...; line N`, followed by the source lines around N
-//! with the offending one marked.
+//! Jinja failures as Salt words them: `Jinja variable '<name>' is undefined; line N`,
+//! `Jinja syntax error: ...; line N` or, for a `salt[...]` function that
+//! raised Salt's SaltInvocationError / CommandExecutionError,
+//! `Problem running salt function in Jinja template: ...; line N`, followed
+//! by the source lines around N with the offending one marked.
 
 use minijinja::{Error, ErrorKind};
 
@@ -19,6 +21,24 @@ impl std::fmt::Display for MissingFunction {
 }
 
 impl std::error::Error for MissingFunction {}
+
+/// The source of the error for a `salt[...]` function that failed while it
+/// ran (Halite's `ExecError::Invocation` / `Failed`, Salt's
+/// SaltInvocationError / CommandExecutionError): its message.
+#[derive(Debug)]
+pub struct FunctionFailed(pub String);
+
+impl std::fmt::Display for FunctionFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for FunctionFailed {}
+
+fn function_failed(err: &Error) -> Option<&FunctionFailed> {
+    std::error::Error::source(err)?.downcast_ref::<FunctionFailed>()
+}
 
 fn missing_function(err: &Error) -> Option<&MissingFunction> {
     std::error::Error::source(err)?.downcast_ref::<MissingFunction>()
@@ -50,7 +70,10 @@ fn salt_text(err: &Error, source: &str) -> String {
                 err.detail().unwrap_or("syntax error")
             ),
         },
-        _ => return format!("Jinja error: {}", plain_detail(err)),
+        _ => match function_failed(err) {
+            Some(failed) => format!("Problem running salt function in Jinja template: {failed}"),
+            None => return format!("Jinja error: {}", plain_detail(err)),
+        },
     };
     match line {
         Some(n) => format!("{head}; line {n}\n\n{}", context(source, n)),

@@ -138,8 +138,31 @@ fn call_exec(ctx: &Ctx, fun: &str, args: &[Value]) -> Result<Value, Option<Error
             Ok(to_jinja(&out.ret))
         }
         Err(halite_api::ExecError::NotAvailable(_)) => Err(None),
-        Err(e) => Err(Some(Error::new(ErrorKind::InvalidOperation, e.to_string()))),
+        Err(halite_api::ExecError::Invocation(msg)) if python_type_error(fun, &msg).is_some() => {
+            let text = python_type_error(fun, &msg).unwrap_or(msg);
+            Err(Some(Error::new(ErrorKind::InvalidOperation, text)))
+        }
+        Err(e) => Err(Some(
+            Error::new(ErrorKind::InvalidOperation, e.to_string())
+                .with_source(super::errors::FunctionFailed(e.to_string())),
+        )),
     }
+}
+
+/// The TypeError Python raises when a template calls a Salt function with
+/// the wrong arguments (Salt shows it as `Jinja error: ...`, not as a
+/// failed function): a missing argument, or the first keyword the
+/// function does not take.
+fn python_type_error(fun: &str, msg: &str) -> Option<String> {
+    if let Some(text) = halite_api::module::signature_message(fun, msg) {
+        return Some(text);
+    }
+    let invalid = msg.strip_prefix("The following keyword arguments are not valid: ")?;
+    let key = invalid.split('=').next()?;
+    let name = fun.rsplit('.').next().unwrap_or(fun);
+    Some(format!(
+        "{name}() got an unexpected keyword argument '{key}'"
+    ))
 }
 
 /// Salt functions that change their first argument in place (Python dicts are

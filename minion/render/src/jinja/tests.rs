@@ -38,6 +38,13 @@ fn kwargs_echo(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
     Ok(serde_json::Value::Object(call.kwargs.clone()).into())
 }
 
+fn failing(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
+    let path = call
+        .arg_str(0, "path")
+        .ok_or_else(|| ExecError::Invocation("Missing required argument: 'path'".into()))?;
+    Err(ExecError::Failed(format!("Path not found: {path}")))
+}
+
 fn pillar_get(call: &ExecCall<'_>) -> Result<ExecOutput, ExecError> {
     let key = call.arg_str(0, "key").unwrap_or_default();
     let found = halite_api::value::traverse(&call.ctx.pillar, &key, ":").cloned();
@@ -64,6 +71,11 @@ pub fn test_ctx(dir: &std::path::Path) -> Ctx {
             name: "pillar.get",
             doc: "",
             run: pillar_get,
+        },
+        ExecSpec {
+            name: "test.stats",
+            doc: "",
+            run: failing,
         },
     ]);
     let opts: Map = json!({"id": "minion1", "test": false, "renderer": "jinja|yaml"})
@@ -147,6 +159,27 @@ fn missing_functions_in_salts_words() {
     assert!(!run("{{ salt['foo.bar']() }}")
         .unwrap_err()
         .contains("Halite"));
+}
+
+#[test]
+fn a_failing_salt_function_in_salts_words() {
+    // salt-call 3008.4: CommandExecutionError / SaltInvocationError
+    assert_eq!(
+        run("a\n{{ salt['test.stats']('/nonexistent/x') }}").unwrap_err(),
+        "Problem running salt function in Jinja template: Path not found: /nonexistent/x; line 2\n\n\
+         ---\na\n{{ salt['test.stats']('/nonexistent/x') }}    <======================\n---"
+    );
+    // a Python TypeError: Salt's first line (it adds the traceback)
+    let err = run("{{ salt['test.stats']() }}").unwrap_err();
+    assert!(
+        err.starts_with("Jinja error: stats() missing 1 required positional argument: 'path'"),
+        "{err}"
+    );
+    let err = run("{{ salt['test.stats']('/x', bogus=2) }}").unwrap_err();
+    assert!(
+        err.starts_with("Problem running salt function in Jinja template: Path not found: /x"),
+        "the stand-in takes any keyword: {err}"
+    );
 }
 
 #[test]
