@@ -239,7 +239,8 @@ pub fn enforce(
         if !r.changes.is_empty() {
             o.updated = true;
         }
-        if r.result == Some(false) {
+        // Salt tests `not dir_result["result"]`: a test-mode None fails too.
+        if r.result != Some(true) {
             o.failed.push(full_s);
         }
     }
@@ -270,9 +271,7 @@ fn chown_one(
     if !differs {
         return;
     }
-    if call.test {
-        o.updated = true;
-    } else if std::os::unix::fs::lchown(full, uid, gid).is_ok() {
+    if call.test || std::os::unix::fs::lchown(full, uid, gid).is_ok() {
         o.updated = true;
     } else {
         o.failed.push(rel.to_string());

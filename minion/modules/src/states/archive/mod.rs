@@ -76,9 +76,10 @@ fn strip_components(options: &str) -> Option<usize> {
     re.captures(options)?.get(1)?.as_str().parse().ok()
 }
 
-fn owner_ids(
-    call: &StateCall<'_>,
-) -> Result<(Option<String>, Option<String>, Option<u32>, Option<u32>), String> {
+/// `user`/`group` with their ids (Salt's `file.user_to_uid`/`group_to_gid`).
+type Owner = (Option<String>, Option<String>, Option<u32>, Option<u32>);
+
+fn owner_ids(call: &StateCall<'_>) -> Result<Owner, String> {
     let user = call.get_str("user").filter(|s| !s.is_empty());
     let group = call.get_str("group").filter(|s| !s.is_empty());
     let uid = match &user {
@@ -271,19 +272,21 @@ fn check_args(call: &StateCall<'_>) -> Result<Result<Args, StateReturn>, String>
 
 /// Salt's `file.cached` for a `salt://` source: the cached path, or the
 /// return `archive.extracted` hands back as its own.
-fn cache_remote(call: &StateCall<'_>, a: &Args) -> Result<PathBuf, StateReturn> {
+fn cache_remote(call: &StateCall<'_>, a: &Args) -> Result<PathBuf, Box<StateReturn>> {
     let env = super::file::source::saltenv(call);
-    let failed = |comment: String| StateReturn {
-        name: a.source.clone(),
-        result: Some(false),
-        comment,
-        ..Default::default()
+    let failed = |comment: String| {
+        Box::new(StateReturn {
+            name: a.source.clone(),
+            result: Some(false),
+            comment,
+            ..Default::default()
+        })
     };
     let cached = match cache::cache_salt(call.ctx, &a.source, &env) {
         Ok(Some(p)) => p,
         Ok(None) => {
             return Err(failed(format!(
-                "Unable to cache {}, file does not exist",
+                "Failed to cache {}, check minion log for more information",
                 a.source
             )))
         }
@@ -312,7 +315,7 @@ fn extracted(call: &StateCall<'_>) -> StateReturn {
     } else {
         match cache_remote(call, &a) {
             Ok(p) => p,
-            Err(r) => return r,
+            Err(r) => return *r,
         }
     };
     let mut r = match plan::run(call, &a, &cached) {

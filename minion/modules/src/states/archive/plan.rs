@@ -60,12 +60,15 @@ struct Check {
     incorrect: Vec<String>,
 }
 
+/// Whether a path on disk has the type a member needs.
+type KindCheck = fn(&std::fs::FileType) -> bool;
+
 fn check_disk(name: &str, c: &Verbose) -> Result<Check, String> {
     let mut out = Check {
         missing: false,
         incorrect: Vec::new(),
     };
-    let kinds: [(&Vec<String>, fn(&std::fs::FileType) -> bool); 3] = [
+    let kinds: [(&Vec<String>, KindCheck); 3] = [
         (&c.dirs, |t| t.is_dir()),
         (&c.files, |t| !t.is_symlink() && !t.is_dir()),
         (&c.links, |t| t.is_symlink()),
@@ -225,10 +228,12 @@ fn clean(call: &StateCall<'_>, a: &Args, c: &Verbose, changes: &mut Map) -> Resu
                 );
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(format!(
+            Err(e) => {
+                return Err(format!(
                 "Unable to remove the directory {}. The following errors were observed:\n\n- {e}",
                 a.name
-            )),
+            ))
+            }
         }
         return Ok(());
     }
