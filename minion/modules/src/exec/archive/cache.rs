@@ -44,12 +44,25 @@ pub fn local_path(source: &str) -> Option<PathBuf> {
 }
 
 /// Salt's `cp.cache_file` for `archive.list` and friends: the cached copy
-/// of a `salt://` URL, or a local file as is.
+/// of a `salt://` URL, or a local path as is (existing or not).
 pub fn cache_any(ctx: &Ctx, source: &str, saltenv: &str) -> Result<Option<PathBuf>, String> {
     if source.starts_with("salt://") {
         return cache_salt(ctx, source, saltenv);
     }
-    Ok(local_path(source).filter(|p| Path::new(p).is_file()))
+    if let Some(p) = local_path(source) {
+        return Ok(Some(p));
+    }
+    match source.split_once("://") {
+        Some((scheme, _)) => Err(format!(
+            "{scheme}:// sources are not supported by Halite yet"
+        )),
+        None => Err(format!("Path '{source}' is not absolute")),
+    }
+}
+
+/// Python's `FileNotFoundError` text for a missing path.
+pub fn not_found(path: &Path) -> String {
+    format!("[Errno 2] No such file or directory: '{}'", path.display())
 }
 
 #[cfg(test)]

@@ -126,6 +126,12 @@ pub fn contents(
     format: &str,
     options: Option<&str>,
 ) -> Result<Contents, String> {
+    if format != "rar" && !cached.exists() {
+        return Err(format!(
+            "Failed to list contents of {name}: {}",
+            cache::not_found(cached)
+        ));
+    }
     match format {
         "tar" => list_tar(ctx, name, cached, options),
         "zip" => list_zip(name, cached),
@@ -299,6 +305,9 @@ fn list(call: &ExecCall<'_>) -> ExecResult {
 
 /// Salt's `testzip()` probe: any member with the encryption flag.
 pub fn zip_encrypted(name: &str, cached: &Path) -> Result<bool, String> {
+    if !cached.exists() {
+        return Err(cache::not_found(cached));
+    }
     Ok(zip::read(cached, name)?.iter().any(|e| e.encrypted))
 }
 

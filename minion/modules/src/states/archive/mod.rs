@@ -3,6 +3,7 @@
 //! `source_hash`, list it, decide from the files on disk whether to extract,
 //! extract through `tar`/`unzip` (`ctx.runner`) and enforce ownership.
 
+mod checksum;
 mod extract;
 mod hash;
 mod plan;
@@ -236,11 +237,6 @@ fn check_args(call: &StateCall<'_>) -> Result<Result<Args, StateReturn>, String>
             "Cannot verify signatures because the {backend} module was not loaded"
         ));
     }
-    for unsupported in ["source_hash_update", "skip_files_list_verify"] {
-        if call.get_bool(unsupported, false) {
-            return Err(format!("{unsupported} is not supported by Halite yet"));
-        }
-    }
     let (source, local) = resolve_source(call)?;
     let format = format_of(call, &source)?;
     let options = call.get("options").map(halite_api::py::str_of);
@@ -301,12 +297,65 @@ fn cache_remote(call: &StateCall<'_>, a: &Args) -> Result<PathBuf, Box<StateRetu
     Ok(cached)
 }
 
+/// Salt's `warnings` for `keep`/`keep_source` and `source_hash_update`.
+fn warnings(call: &StateCall<'_>) -> Vec<Value> {
+    let mut w = Vec::new();
+    if call.args.contains_key("keep_source") && call.args.contains_key("keep") {
+        w.push("Both 'keep_source' and 'keep' were used. Since these both do the same thing, 'keep' was ignored.".into());
+    }
+    if call.get_bool("source_hash_update", false)
+        && call.get_str("source_hash").is_none_or(|s| s.is_empty())
+    {
+        w.push("The 'source_hash_update' argument is ignored when 'source_hash' is not also specified.".into());
+    }
+    w
+}
+
 fn extracted(call: &StateCall<'_>) -> StateReturn {
+    let mut r = extracted_inner(call);
+    let w = warnings(call);
+    if !w.is_empty() {
+        r.extra.insert("warnings".into(), Value::Array(w));
+    }
+    r
+}
+
+/// `skip_files_list_verify`: the recorded checksum of the cached archive
+/// already equals `source_hash`, so nothing is listed or extracted.
+fn files_list_verified(call: &StateCall<'_>, a: &Args) -> Option<StateReturn> {
+    let sum = a
+        .sum
+        .as_ref()
+        .filter(|_| call.get_bool("skip_files_list_verify", false))?;
+    let path = if a.local {
+        PathBuf::from(&a.source)
+    } else {
+        let env = super::file::source::saltenv(call);
+        let cached = cache::cached_path(call.ctx, &a.source, &env)?;
+        if cached.is_file() {
+            cached
+        } else {
+            let rel = a.source.trim_start_matches("salt://");
+            let rel = rel.split('?').next().unwrap_or(rel);
+            call.ctx.cachedir().join("extrn_files").join(env).join(rel)
+        }
+    };
+    let existing = checksum::read(call.ctx, &path, None)?;
+    (existing.hsum == sum.hsum).then(|| {
+        let result = if call.test { None } else { Some(true) };
+        super::ret(call, result, format!("Archive {} existing source sum is the same as the expected one and skip_files_list_verify argument was set to True. Extraction is not needed", a.source))
+    })
+}
+
+fn extracted_inner(call: &StateCall<'_>) -> StateReturn {
     let a = match check_args(call) {
         Ok(Ok(a)) => a,
         Ok(Err(done)) => return done,
         Err(comment) => return fail(call, comment),
     };
+    if let Some(done) = files_list_verified(call, &a) {
+        return done;
+    }
     let cached = if a.local {
         PathBuf::from(&a.source)
     } else if call.test {

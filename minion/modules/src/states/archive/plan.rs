@@ -7,7 +7,7 @@ use std::path::Path;
 use halite_api::{Map, StateCall, StateReturn, Value};
 
 use super::extract::{self, Files};
-use super::{extraction_result, failure_return, hash, Args};
+use super::{checksum, extraction_result, failure_return, hash, Args};
 use crate::exec::archive::{self as arc, Verbose};
 
 fn list(call: &StateCall<'_>, a: &Args, cached: &Path) -> Result<Verbose, String> {
@@ -138,6 +138,11 @@ fn incorrect_types(
 
 /// From listing to the final return.
 pub fn run(call: &StateCall<'_>, a: &Args, cached: &Path) -> Result<StateReturn, String> {
+    let update = call.get_bool("source_hash_update", false);
+    let existing = checksum::read(call.ctx, cached, None);
+    if a.sum.is_some() && update && !call.get_bool("skip_verify", false) {
+        checksum::update(call.ctx, cached)?;
+    }
     let c = list(call, a, cached)?;
     if call.get_bool("enforce_toplevel", true)
         && (c.top_level_dirs.len() > 1 || !c.top_level_files.is_empty())
@@ -152,8 +157,17 @@ pub fn run(call: &StateCall<'_>, a: &Args, cached: &Path) -> Result<StateReturn,
     if let Some(done) = incorrect_types(call, a, &chk, &mut removed)? {
         return Ok(done);
     }
-    let needed = call.get_bool("overwrite", false) || chk.missing || !removed.is_empty();
-    let explanation = if chk.missing {
+    let mut needed = call.get_bool("overwrite", false) || chk.missing || !removed.is_empty();
+    // Salt: the archive changed since the checksum was last recorded.
+    let trigger = !needed
+        && update
+        && existing
+            .as_ref()
+            .is_some_and(|e| !checksum::same(call.ctx, cached, e));
+    needed |= trigger;
+    let explanation = if trigger {
+        ", due to source_hash update"
+    } else if chk.missing {
         ", due to absence of one or more files/dirs"
     } else {
         ""
