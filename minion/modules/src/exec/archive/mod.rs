@@ -1,8 +1,9 @@
 //! Salt's `archive` execution module, the parts `archive.extracted` needs:
-//! `archive.list` (tar through the `tar` command, zip read natively) and
-//! `archive.is_encrypted` (zip).
+//! `archive.list` (tar through the `tar` command, zip read natively),
+//! `archive.is_encrypted` (zip) and `archive.tar`.
 
 pub mod cache;
+pub mod create;
 pub mod tar;
 pub mod zip;
 
@@ -17,6 +18,11 @@ pub const SPECS: &[ExecSpec] = &[
         name: "archive.list",
         doc: "List the files and directories in an tar, zip, or rar archive.",
         run: list,
+    },
+    ExecSpec {
+        name: "archive.tar",
+        doc: "Uses the tar command to pack, unpack, etc. tar files",
+        run: create::tar,
     },
     ExecSpec {
         name: "archive.is_encrypted",
