@@ -31,6 +31,11 @@ source_list:
     - source:
       - salt://archives/nothere.tar.gz
       - __SCRATCH__/src/data.tar.xz
+bad_options:
+  archive.extracted:
+    - name: __SCRATCH__/badopt
+    - source: __SCRATCH__/src/data.tar.xz
+    - options: --no-such-option
 listing:
   test.show_notification:
     - text: |
