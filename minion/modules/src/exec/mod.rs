@@ -2,6 +2,7 @@
 
 use halite_api::{ExecCall, ExecError, ExecOutput, Registry, Value};
 
+pub mod archive;
 pub mod cmd;
 pub mod config;
 pub mod cp;
@@ -38,6 +39,7 @@ pub fn register(reg: &mut Registry) {
         network::SPECS,
         service::SPECS,
         cp::SPECS,
+        archive::SPECS,
         file::SPECS,
         ini::SPECS,
         ssh::SPECS,

@@ -2,6 +2,7 @@
 
 use halite_api::{Map, Registry, StateCall, StateReturn, Value};
 
+pub mod archive;
 pub mod cmd;
 pub mod cron;
 pub mod file;
@@ -21,6 +22,7 @@ pub mod user;
 pub fn register(reg: &mut Registry) {
     for specs in [
         file::SPECS,
+        archive::SPECS,
         cmd::SPECS,
         service::SPECS,
         sysctl::SPECS,
