@@ -1,5 +1,12 @@
-//! The `file` execution module (minimal set): file_exists, directory_exists,
-//! read, write, touch, remove, mkdir, stats, get_mode, get_user, get_group.
+//! The `file` execution module: existence, read/write, touch, remove, mkdir,
+//! stats and owners here; searching (`contains*`, `search`, `replace`),
+//! hashes and links in the submodules.
+
+mod contains;
+mod hash;
+mod links;
+pub mod pyre;
+pub mod replace;
 
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
@@ -21,6 +28,18 @@ pub const SPECS: &[ExecSpec] = &[
     ExecSpec { name: "file.get_mode", doc: "Return the mode of a file", run: get_mode },
     ExecSpec { name: "file.get_user", doc: "Return the user that owns a given file", run: get_user },
     ExecSpec { name: "file.get_group", doc: "Return the group that owns a given file", run: get_group },
+    ExecSpec { name: "file.contains", doc: "Return ``True`` if the file at ``path`` contains ``text``", run: contains::contains },
+    ExecSpec { name: "file.contains_regex", doc: "Return True if the given regular expression matches on any line in the text of a given file.", run: contains::contains_regex },
+    ExecSpec { name: "file.contains_glob", doc: "Return ``True`` if the given glob matches a string in the named file", run: contains::contains_glob },
+    ExecSpec { name: "file.search", doc: "Search for occurrences of a pattern in a file", run: replace::search_fn },
+    ExecSpec { name: "file.replace", doc: "Replace occurrences of a pattern in a file.", run: replace::replace_fn },
+    ExecSpec { name: "file.get_hash", doc: "Get the hash sum of a file", run: hash::get_hash },
+    ExecSpec { name: "file.get_sum", doc: "Return the checksum for the given file.", run: hash::get_sum },
+    ExecSpec { name: "file.is_link", doc: "Check if the path is a symbolic link", run: links::is_link },
+    ExecSpec { name: "file.readlink", doc: "Return the path that a symlink points to", run: links::readlink },
+    ExecSpec { name: "file.symlink", doc: "Create a symbolic link (symlink, soft link) to a file", run: links::symlink },
+    ExecSpec { name: "file.rename", doc: "Rename a file or directory", run: links::rename },
+    ExecSpec { name: "file.copy", doc: "Copy a file or directory from source to dst", run: links::copy },
 ];
 
 fn path_arg(call: &ExecCall<'_>, key: &str) -> Result<String, ExecError> {
@@ -132,7 +151,11 @@ fn secs(t: i64, nsec: i64) -> Value {
 }
 
 /// Salt's `file.stats` dict for a path.
-pub fn stats_dict(path: &str, follow_symlinks: bool) -> Result<Value, ExecError> {
+pub fn stats_dict(
+    path: &str,
+    follow_symlinks: bool,
+    hash_type: Option<&str>,
+) -> Result<Value, ExecError> {
     let p = Path::new(path);
     let md = if follow_symlinks {
         std::fs::metadata(p).or_else(|_| std::fs::symlink_metadata(p))
@@ -168,13 +191,18 @@ pub fn stats_dict(path: &str, follow_symlinks: bool) -> Result<Value, ExecError>
     m.insert("ctime".into(), secs(md.ctime(), md.ctime_nsec()));
     m.insert("size".into(), md.size().into());
     m.insert("mode".into(), format!("{:04o}", md.mode() & 0o7777).into());
+    if let Some(form) = hash_type {
+        m.insert("sum".into(), hash::hash_file(path, form)?.into());
+    }
     m.insert("type".into(), kind.into());
+    let target = if follow_symlinks {
+        std::fs::canonicalize(p).map(|t| t.to_string_lossy().into_owned())
+    } else {
+        std::path::absolute(p).map(|t| t.to_string_lossy().into_owned())
+    };
     m.insert(
         "target".into(),
-        std::fs::canonicalize(p)
-            .map(|t| t.to_string_lossy().into_owned())
-            .unwrap_or_else(|_| path.to_string())
-            .into(),
+        target.unwrap_or_else(|_| path.to_string()).into(),
     );
     Ok(Value::Object(m))
 }
@@ -182,31 +210,48 @@ pub fn stats_dict(path: &str, follow_symlinks: bool) -> Result<Value, ExecError>
 fn stats(call: &ExecCall<'_>) -> ExecResult {
     super::reject_unknown_kwargs(call, &["path", "hash_type", "follow_symlinks"])?;
     let path = path_arg(call, "path")?;
-    ok(stats_dict(&path, call.kwarg_bool("follow_symlinks", true))?)
+    let hash_type = call
+        .arg(1, "hash_type")
+        .filter(|v| {
+            v.as_str()
+                .map_or_else(|| halite_api::module::value_to_bool(v), |s| !s.is_empty())
+        })
+        .map(super::python_str);
+    ok(stats_dict(
+        &path,
+        call.kwarg_bool("follow_symlinks", true),
+        hash_type.as_deref(),
+    )?)
 }
 
 fn get_mode(call: &ExecCall<'_>) -> ExecResult {
     super::reject_unknown_kwargs(call, &["path", "follow_symlinks"])?;
     let path = path_arg(call, "path")?;
-    ok(stats_dict(&path, call.kwarg_bool("follow_symlinks", true))
-        .map(|s| s["mode"].clone())
-        .unwrap_or_else(|_| Value::String(String::new())))
+    ok(
+        stats_dict(&path, call.kwarg_bool("follow_symlinks", true), None)
+            .map(|s| s["mode"].clone())
+            .unwrap_or_else(|_| Value::String(String::new())),
+    )
 }
 
 fn get_user(call: &ExecCall<'_>) -> ExecResult {
     super::reject_unknown_kwargs(call, &["path", "follow_symlinks"])?;
     let path = path_arg(call, "path")?;
-    ok(stats_dict(&path, call.kwarg_bool("follow_symlinks", true))
-        .map(|s| s["user"].clone())
-        .unwrap_or(Value::Bool(false)))
+    ok(
+        stats_dict(&path, call.kwarg_bool("follow_symlinks", true), None)
+            .map(|s| s["user"].clone())
+            .unwrap_or(Value::Bool(false)),
+    )
 }
 
 fn get_group(call: &ExecCall<'_>) -> ExecResult {
     super::reject_unknown_kwargs(call, &["path", "follow_symlinks"])?;
     let path = path_arg(call, "path")?;
-    ok(stats_dict(&path, call.kwarg_bool("follow_symlinks", true))
-        .map(|s| s["group"].clone())
-        .unwrap_or(Value::Bool(false)))
+    ok(
+        stats_dict(&path, call.kwarg_bool("follow_symlinks", true), None)
+            .map(|s| s["group"].clone())
+            .unwrap_or(Value::Bool(false)),
+    )
 }
 
 #[cfg(test)]
@@ -271,5 +316,47 @@ mod tests {
             json!(false)
         );
         assert!(c("file.stats", vec![json!(d.s("none"))]).is_err());
+    }
+
+    #[test]
+    fn search_hash_and_link_functions() {
+        let d = TempDir::new("fileexec2");
+        let ctx = ctx_with(FakeRunner::new(), &d.0);
+        let c = |f: &str, args: Vec<serde_json::Value>| ctx.call(f, args, Map::new()).map(|o| o.ret);
+        let p = d.s("c.conf");
+        std::fs::write(&p, "listen 80\n# name x\n").unwrap();
+        assert_eq!(c("file.contains", vec![json!(p), json!(" listen 80 ")]), Ok(json!(true)));
+        assert_eq!(c("file.contains", vec![json!(p), json!("zzz")]), Ok(json!(false)));
+        assert_eq!(c("file.contains_regex", vec![json!(p), json!("^name"), json!("# ")]), Ok(json!(true)));
+        assert_eq!(c("file.contains_regex", vec![json!(p), json!("^name")]), Ok(json!(false)));
+        assert_eq!(c("file.contains_regex", vec![json!(p), json!("80$")]), Ok(json!(true)));
+        assert_eq!(c("file.contains_glob", vec![json!(p), json!("*name*")]), Ok(json!(true)));
+        assert_eq!(c("file.contains_glob", vec![json!(p), json!("name*")]), Ok(json!(false)));
+        assert_eq!(c("file.search", vec![json!(p), json!("^# name")]), Ok(json!(true)));
+        assert_eq!(c("file.search", vec![json!(p), json!("^# name"), json!(0)]), Ok(json!(false)));
+        let h = d.s("h");
+        std::fs::write(&h, "hello world\n").unwrap();
+        assert_eq!(
+            c("file.get_hash", vec![json!(h), json!("md5")]),
+            Ok(json!("6f5902ac237024bdd0c176cb93063dc4"))
+        );
+        assert_eq!(c("file.get_sum", vec![json!(d.s("nope"))]), Ok(json!("File not found")));
+        assert!(c("file.get_hash", vec![json!(h), json!("crc")]).is_err());
+        assert_eq!(
+            c("file.stats", vec![json!(h), json!("md5")]).unwrap()["sum"],
+            json!("6f5902ac237024bdd0c176cb93063dc4")
+        );
+        let l = d.s("l");
+        assert_eq!(c("file.symlink", vec![json!("h"), json!(l)]), Ok(json!(true)));
+        assert_eq!(c("file.symlink", vec![json!("./h"), json!(l)]), Ok(json!(true)));
+        assert!(c("file.symlink", vec![json!("other"), json!(l)]).is_err());
+        assert!(c("file.symlink", vec![json!("other"), json!(h)]).is_err());
+        assert_eq!(c("file.readlink", vec![json!(l)]), Ok(json!("h")));
+        assert_eq!(c("file.is_link", vec![json!(l)]), Ok(json!(true)));
+        assert!(c("file.readlink", vec![json!(h)]).is_err());
+        assert_eq!(c("file.rename", vec![json!(h), json!(d.s("h2"))]), Ok(json!(true)));
+        assert_eq!(c("file.copy", vec![json!(d.s("h2")), json!(d.s("h3"))]), Ok(json!(true)));
+        assert_eq!(std::fs::read_to_string(d.s("h3")).unwrap(), "hello world\n");
+        assert!(c("file.copy", vec![json!(d.0.to_string_lossy()), json!(d.s("dcopy"))]).is_err());
     }
 }
