@@ -322,41 +322,91 @@ mod tests {
     fn search_hash_and_link_functions() {
         let d = TempDir::new("fileexec2");
         let ctx = ctx_with(FakeRunner::new(), &d.0);
-        let c = |f: &str, args: Vec<serde_json::Value>| ctx.call(f, args, Map::new()).map(|o| o.ret);
+        let c =
+            |f: &str, args: Vec<serde_json::Value>| ctx.call(f, args, Map::new()).map(|o| o.ret);
         let p = d.s("c.conf");
         std::fs::write(&p, "listen 80\n# name x\n").unwrap();
-        assert_eq!(c("file.contains", vec![json!(p), json!(" listen 80 ")]), Ok(json!(true)));
-        assert_eq!(c("file.contains", vec![json!(p), json!("zzz")]), Ok(json!(false)));
-        assert_eq!(c("file.contains_regex", vec![json!(p), json!("^name"), json!("# ")]), Ok(json!(true)));
-        assert_eq!(c("file.contains_regex", vec![json!(p), json!("^name")]), Ok(json!(false)));
-        assert_eq!(c("file.contains_regex", vec![json!(p), json!("80$")]), Ok(json!(true)));
-        assert_eq!(c("file.contains_glob", vec![json!(p), json!("*name*")]), Ok(json!(true)));
-        assert_eq!(c("file.contains_glob", vec![json!(p), json!("name*")]), Ok(json!(false)));
-        assert_eq!(c("file.search", vec![json!(p), json!("^# name")]), Ok(json!(true)));
-        assert_eq!(c("file.search", vec![json!(p), json!("^# name"), json!(0)]), Ok(json!(false)));
+        assert_eq!(
+            c("file.contains", vec![json!(p), json!(" listen 80 ")]),
+            Ok(json!(true))
+        );
+        assert_eq!(
+            c("file.contains", vec![json!(p), json!("zzz")]),
+            Ok(json!(false))
+        );
+        assert_eq!(
+            c(
+                "file.contains_regex",
+                vec![json!(p), json!("^name"), json!("# ")]
+            ),
+            Ok(json!(true))
+        );
+        assert_eq!(
+            c("file.contains_regex", vec![json!(p), json!("^name")]),
+            Ok(json!(false))
+        );
+        assert_eq!(
+            c("file.contains_regex", vec![json!(p), json!("80$")]),
+            Ok(json!(true))
+        );
+        assert_eq!(
+            c("file.contains_glob", vec![json!(p), json!("*name*")]),
+            Ok(json!(true))
+        );
+        assert_eq!(
+            c("file.contains_glob", vec![json!(p), json!("name*")]),
+            Ok(json!(false))
+        );
+        assert_eq!(
+            c("file.search", vec![json!(p), json!("^# name")]),
+            Ok(json!(true))
+        );
+        assert_eq!(
+            c("file.search", vec![json!(p), json!("^# name"), json!(0)]),
+            Ok(json!(false))
+        );
         let h = d.s("h");
         std::fs::write(&h, "hello world\n").unwrap();
         assert_eq!(
             c("file.get_hash", vec![json!(h), json!("md5")]),
             Ok(json!("6f5902ac237024bdd0c176cb93063dc4"))
         );
-        assert_eq!(c("file.get_sum", vec![json!(d.s("nope"))]), Ok(json!("File not found")));
+        assert_eq!(
+            c("file.get_sum", vec![json!(d.s("nope"))]),
+            Ok(json!("File not found"))
+        );
         assert!(c("file.get_hash", vec![json!(h), json!("crc")]).is_err());
         assert_eq!(
             c("file.stats", vec![json!(h), json!("md5")]).unwrap()["sum"],
             json!("6f5902ac237024bdd0c176cb93063dc4")
         );
         let l = d.s("l");
-        assert_eq!(c("file.symlink", vec![json!("h"), json!(l)]), Ok(json!(true)));
-        assert_eq!(c("file.symlink", vec![json!("./h"), json!(l)]), Ok(json!(true)));
+        assert_eq!(
+            c("file.symlink", vec![json!("h"), json!(l)]),
+            Ok(json!(true))
+        );
+        assert_eq!(
+            c("file.symlink", vec![json!("./h"), json!(l)]),
+            Ok(json!(true))
+        );
         assert!(c("file.symlink", vec![json!("other"), json!(l)]).is_err());
         assert!(c("file.symlink", vec![json!("other"), json!(h)]).is_err());
         assert_eq!(c("file.readlink", vec![json!(l)]), Ok(json!("h")));
         assert_eq!(c("file.is_link", vec![json!(l)]), Ok(json!(true)));
         assert!(c("file.readlink", vec![json!(h)]).is_err());
-        assert_eq!(c("file.rename", vec![json!(h), json!(d.s("h2"))]), Ok(json!(true)));
-        assert_eq!(c("file.copy", vec![json!(d.s("h2")), json!(d.s("h3"))]), Ok(json!(true)));
+        assert_eq!(
+            c("file.rename", vec![json!(h), json!(d.s("h2"))]),
+            Ok(json!(true))
+        );
+        assert_eq!(
+            c("file.copy", vec![json!(d.s("h2")), json!(d.s("h3"))]),
+            Ok(json!(true))
+        );
         assert_eq!(std::fs::read_to_string(d.s("h3")).unwrap(), "hello world\n");
-        assert!(c("file.copy", vec![json!(d.0.to_string_lossy()), json!(d.s("dcopy"))]).is_err());
+        assert!(c(
+            "file.copy",
+            vec![json!(d.0.to_string_lossy()), json!(d.s("dcopy"))]
+        )
+        .is_err());
     }
 }

@@ -356,10 +356,22 @@ mod tests {
         let f = d.s("a.conf");
         std::fs::write(&f, "x=1\ny=2\n").unwrap();
         let r = replace(&opts(&f, "^x=(\\d)$", "x=\\1\\1")).unwrap();
-        assert_eq!(r, Value::from("--- \n+++ \n@@ -1,2 +1,2 @@\n-x=1\n+x=11\n y=2\n"));
-        assert_eq!(std::fs::read_to_string(format!("{f}.bak")).unwrap(), "x=1\ny=2\n");
-        assert_eq!(replace(&opts(&f, "^x=11$", "x=11")).unwrap(), Value::from(""));
-        let quiet = ReplaceOpts { show_changes: false, ..opts(&f, "^x=11$", "x=11") };
+        assert_eq!(
+            r,
+            Value::from("--- \n+++ \n@@ -1,2 +1,2 @@\n-x=1\n+x=11\n y=2\n")
+        );
+        assert_eq!(
+            std::fs::read_to_string(format!("{f}.bak")).unwrap(),
+            "x=1\ny=2\n"
+        );
+        assert_eq!(
+            replace(&opts(&f, "^x=11$", "x=11")).unwrap(),
+            Value::from("")
+        );
+        let quiet = ReplaceOpts {
+            show_changes: false,
+            ..opts(&f, "^x=11$", "x=11")
+        };
         assert_eq!(replace(&quiet).unwrap(), Value::Bool(false));
     }
 
@@ -368,10 +380,17 @@ mod tests {
         let d = TempDir::new("xreplace2");
         let f = d.s("b.conf");
         std::fs::write(&f, "one\ntwo").unwrap();
-        let dry = ReplaceOpts { dry_run: true, ..opts(&f, "one", "1") };
+        let dry = ReplaceOpts {
+            dry_run: true,
+            ..opts(&f, "one", "1")
+        };
         assert_ne!(replace(&dry).unwrap(), Value::from(""));
         assert_eq!(std::fs::read_to_string(&f).unwrap(), "one\ntwo");
-        let app = ReplaceOpts { append_if_not_found: true, backup: String::new(), ..opts(&f, "^three$", "three") };
+        let app = ReplaceOpts {
+            append_if_not_found: true,
+            backup: String::new(),
+            ..opts(&f, "^three$", "three")
+        };
         assert_eq!(
             replace(&app).unwrap(),
             Value::from("--- \n+++ \n@@ -1,2 +1,3 @@\n one\n-two+two\n+three\n")
@@ -385,11 +404,19 @@ mod tests {
             ..opts(&f, "^# t", "# top")
         };
         replace(&pre).unwrap();
-        assert_eq!(std::fs::read_to_string(&f).unwrap(), "# top\none\ntwo\nthree\n");
-        let both = ReplaceOpts { append_if_not_found: true, ..pre };
+        assert_eq!(
+            std::fs::read_to_string(&f).unwrap(),
+            "# top\none\ntwo\nthree\n"
+        );
+        let both = ReplaceOpts {
+            append_if_not_found: true,
+            ..pre
+        };
         assert_eq!(
             replace(&both),
-            Err(ReplaceError::Invocation("Only one of append and prepend_if_not_found is permitted".into()))
+            Err(ReplaceError::Invocation(
+                "Only one of append and prepend_if_not_found is permitted".into()
+            ))
         );
     }
 
@@ -399,24 +426,40 @@ mod tests {
         let missing = d.s("nope");
         assert_eq!(
             replace(&opts(&missing, "a", "b")),
-            Err(ReplaceError::Invocation(format!("File not found: {missing}")))
+            Err(ReplaceError::Invocation(format!(
+                "File not found: {missing}"
+            )))
         );
-        let ign = ReplaceOpts { ignore_if_missing: true, ..opts(&missing, "a", "b") };
+        let ign = ReplaceOpts {
+            ignore_if_missing: true,
+            ..opts(&missing, "a", "b")
+        };
         assert_eq!(replace(&ign).unwrap(), Value::Bool(false));
         let bin = d.s("bin");
         std::fs::write(&bin, b"a\0b").unwrap();
-        assert!(matches!(replace(&opts(&bin, "a", "b")), Err(ReplaceError::Invocation(_))));
+        assert!(matches!(
+            replace(&opts(&bin, "a", "b")),
+            Err(ReplaceError::Invocation(_))
+        ));
         let real = d.s("real.conf");
         std::fs::write(&real, "k=v\n").unwrap();
         let link = d.s("link.conf");
         std::os::unix::fs::symlink(&real, &link).unwrap();
-        let s = ReplaceOpts { search_only: true, ..opts(&link, "^k=", "") };
+        let s = ReplaceOpts {
+            search_only: true,
+            ..opts(&link, "^k=", "")
+        };
         assert_eq!(replace(&s).unwrap(), Value::Bool(true));
         replace(&opts(&link, "v", "w")).unwrap();
         assert_eq!(std::fs::read_to_string(&real).unwrap(), "k=w\n");
-        assert_eq!(std::fs::read_to_string(format!("{real}.bak")).unwrap(), "k=v\n");
         assert_eq!(
-            std::fs::read_link(format!("{link}.bak")).unwrap().to_string_lossy(),
+            std::fs::read_to_string(format!("{real}.bak")).unwrap(),
+            "k=v\n"
+        );
+        assert_eq!(
+            std::fs::read_link(format!("{link}.bak"))
+                .unwrap()
+                .to_string_lossy(),
             format!("{real}.bak")
         );
     }
