@@ -75,9 +75,18 @@ pub fn hash_file(path: &str, form: &str) -> Result<String, ExecError> {
 }
 
 /// The strerror part of an io error (`No such file or directory`).
-fn io_reason(e: &std::io::Error) -> String {
+pub fn io_reason(e: &std::io::Error) -> String {
     let s = e.to_string();
     s.split(" (os error").next().unwrap_or(&s).to_string()
+}
+
+/// Python's `str(OSError)` for a path: `[Errno 2] No such file or directory: '/x'`.
+pub fn py_oserror(e: &std::io::Error, path: &str) -> String {
+    format!(
+        "[Errno {}] {}: '{path}'",
+        e.raw_os_error().unwrap_or(0),
+        io_reason(e)
+    )
 }
 
 fn form_arg(call: &ExecCall<'_>) -> String {

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use halite_api::{ExecCall, ExecError};
 
+use super::paths::normpath;
 use super::replace::expanduser;
 use crate::exec::{ok, reject_unknown_kwargs, required_str, ExecResult};
 
@@ -16,28 +17,6 @@ fn flag(call: &ExecCall<'_>, idx: usize, key: &str, default: bool) -> bool {
 
 fn is_symlink(path: &str) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
-}
-
-/// Python's `os.path.normpath` (lexical: `.`/`..`/duplicate slashes).
-fn normpath(path: &str) -> String {
-    let abs = path.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for p in path.split('/') {
-        match p {
-            "" | "." => {}
-            ".." if parts.last().is_some_and(|l| *l != "..") => {
-                parts.pop();
-            }
-            ".." if abs => {}
-            other => parts.push(other),
-        }
-    }
-    let joined = parts.join("/");
-    match (abs, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".into(),
-        (false, false) => joined,
-    }
 }
 
 /// `file.is_link(path, nostat=False)`.
@@ -190,17 +169,4 @@ fn restore_perms(path: &Path, md: &std::fs::Metadata) -> std::io::Result<()> {
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     std::os::unix::fs::chown(path, Some(md.uid()), Some(md.gid()))?;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(md.mode() & 0o7777))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::normpath;
-
-    #[test]
-    fn normpath_like_python() {
-        assert_eq!(normpath("/a/./b//c/../d"), "/a/b/d");
-        assert_eq!(normpath("a/.."), ".");
-        assert_eq!(normpath("../x"), "../x");
-        assert_eq!(normpath("/.."), "/");
-    }
 }

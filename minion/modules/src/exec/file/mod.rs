@@ -5,6 +5,8 @@
 mod contains;
 mod hash;
 mod links;
+mod owners;
+mod paths;
 pub mod pyre;
 pub mod replace;
 
@@ -40,6 +42,22 @@ pub const SPECS: &[ExecSpec] = &[
     ExecSpec { name: "file.symlink", doc: "Create a symbolic link (symlink, soft link) to a file", run: links::symlink },
     ExecSpec { name: "file.rename", doc: "Rename a file or directory", run: links::rename },
     ExecSpec { name: "file.copy", doc: "Copy a file or directory from source to dst", run: links::copy },
+    ExecSpec { name: "file.basename", doc: "Returns the final component of a pathname", run: paths::basename_fn },
+    ExecSpec { name: "file.dirname", doc: "Returns the directory component of a pathname", run: paths::dirname_fn },
+    ExecSpec { name: "file.join", doc: "Return a normalized file system path for the underlying OS", run: paths::join_fn },
+    ExecSpec { name: "file.normpath", doc: "Returns Normalize path, eliminating double slashes, etc.", run: paths::normpath_fn },
+    ExecSpec { name: "file.readdir", doc: "Return a list containing the contents of a directory", run: paths::readdir },
+    ExecSpec { name: "file.rmdir", doc: "Remove the specified directory. Fails if a directory is not empty.", run: paths::rmdir },
+    ExecSpec { name: "file.access", doc: "Test whether the Salt process has the specified access to the file.", run: paths::access },
+    ExecSpec { name: "file.lstat", doc: "Returns the lstat attributes for the given file or dir. Does not support symbolic links.", run: paths::lstat },
+    ExecSpec { name: "file.get_uid", doc: "Return the id of the user that owns a given file", run: owners::get_uid },
+    ExecSpec { name: "file.get_gid", doc: "Return the id of the group that owns a given file", run: owners::get_gid },
+    ExecSpec { name: "file.uid_to_user", doc: "Convert a uid to a user name", run: owners::uid_to_user },
+    ExecSpec { name: "file.user_to_uid", doc: "Convert user name to a uid", run: owners::user_to_uid },
+    ExecSpec { name: "file.gid_to_group", doc: "Convert the group id to the group name on this system", run: owners::gid_to_group },
+    ExecSpec { name: "file.group_to_gid", doc: "Convert the group to the gid on this system", run: owners::group_to_gid },
+    ExecSpec { name: "file.set_mode", doc: "Set the mode of a file", run: owners::set_mode },
+    ExecSpec { name: "file.chown", doc: "Chown a file, pass the file the desired user and group", run: owners::chown },
 ];
 
 fn path_arg(call: &ExecCall<'_>, key: &str) -> Result<String, ExecError> {
@@ -85,11 +103,12 @@ fn write(call: &ExecCall<'_>) -> ExecResult {
 fn touch(call: &ExecCall<'_>) -> ExecResult {
     super::reject_unknown_kwargs(call, &["name", "atime", "mtime"])?;
     let name = path_arg(call, "name")?;
+    let strerror = |e: std::io::Error| ExecError::Failed(hash::io_reason(&e));
     let f = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(&name)
-        .map_err(io_err(&name))?;
+        .map_err(strerror)?;
     let now = std::time::SystemTime::now();
     let at = |key: &str, idx: usize| -> Result<std::time::SystemTime, ExecError> {
         match call.arg_str(idx, key) {
@@ -103,7 +122,7 @@ fn touch(call: &ExecCall<'_>) -> ExecResult {
     let times = std::fs::FileTimes::new()
         .set_accessed(at("atime", 1)?)
         .set_modified(at("mtime", 2)?);
-    f.set_times(times).map_err(io_err(&name))?;
+    f.set_times(times).map_err(strerror)?;
     ok(Path::new(&name).exists())
 }
 
@@ -120,7 +139,12 @@ fn remove(call: &ExecCall<'_>) -> ExecResult {
         Ok(_) => std::fs::remove_file(p),
         Err(_) => return ok(false),
     };
-    res.map_err(|e| ExecError::Failed(format!("Could not remove '{path}': {e}")))?;
+    res.map_err(|e| {
+        ExecError::Failed(format!(
+            "Could not remove '{path}': {}",
+            hash::py_oserror(&e, &path)
+        ))
+    })?;
     ok(true)
 }
 
@@ -408,5 +432,75 @@ mod tests {
             vec![json!(d.0.to_string_lossy()), json!(d.s("dcopy"))]
         )
         .is_err());
+    }
+
+    #[test]
+    fn path_and_owner_functions() {
+        let d = TempDir::new("fileexec3");
+        let ctx = ctx_with(FakeRunner::new(), &d.0);
+        let c =
+            |f: &str, args: Vec<serde_json::Value>| ctx.call(f, args, Map::new()).map(|o| o.ret);
+        let p = d.s("f");
+        std::fs::write(&p, "x").unwrap();
+        assert_eq!(
+            c("file.set_mode", vec![json!(p), json!("0600")]),
+            Ok(json!("0600"))
+        );
+        assert_eq!(
+            c("file.set_mode", vec![json!(p), json!("9z")]),
+            Ok(json!("Invalid Mode 9z"))
+        );
+        assert!(c("file.set_mode", vec![json!(d.s("nope")), json!("600")]).is_err());
+        assert_eq!(
+            c("file.access", vec![json!(p), json!("r")]),
+            Ok(json!(true))
+        );
+        assert_eq!(
+            c("file.access", vec![json!(p), json!("x")]),
+            Ok(json!(false))
+        );
+        assert!(c("file.access", vec![json!(p), json!("q")]).is_err());
+        assert_eq!(
+            c("file.chown", vec![json!(p), json!("root"), json!("root")]),
+            Ok(json!(null))
+        );
+        assert_eq!(
+            c(
+                "file.chown",
+                vec![json!(p), json!("no-such-zz"), json!(null)]
+            ),
+            Ok(json!("User does not exist\n"))
+        );
+        assert_eq!(c("file.gid_to_group", vec![json!("0")]), Ok(json!("root")));
+        assert_eq!(
+            c("file.gid_to_group", vec![json!("no-such-zz")]),
+            Ok(json!(""))
+        );
+        assert_eq!(c("file.uid_to_user", vec![json!(54321)]), Ok(json!(54321)));
+        assert_eq!(c("file.user_to_uid", vec![json!("root")]), Ok(json!(0)));
+        assert_eq!(c("file.group_to_gid", vec![json!(null)]), Ok(json!("")));
+        assert_eq!(c("file.get_uid", vec![json!(p)]), Ok(json!(0)));
+        let deep = d.s("r/a/b");
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::write(d.s("r/a/file"), "").unwrap();
+        assert_eq!(c("file.rmdir", vec![json!(d.s("r"))]), Ok(json!(false)));
+        let v = c(
+            "file.rmdir",
+            vec![json!(d.s("r")), json!(true), json!(true)],
+        )
+        .unwrap();
+        assert_eq!(v["deleted"], json!([deep]));
+        assert_eq!(v["result"], json!(false));
+        assert_eq!(v["errors"].as_array().map(Vec::len), Some(2));
+        assert_eq!(
+            c("file.readdir", vec![json!(d.s("r/a"))]),
+            Ok(json!([".", "..", "file"]))
+        );
+        assert_eq!(
+            c("file.join", vec![json!("/a"), json!("b")]),
+            Ok(json!("/a/b"))
+        );
+        assert!(c("file.join", vec![]).is_err());
+        assert_eq!(c("file.lstat", vec![json!(d.s("nope"))]), Ok(json!({})));
     }
 }
