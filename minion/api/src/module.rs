@@ -119,7 +119,9 @@ pub struct ExecSpec {
 }
 
 /// One state function call: the chunk's arguments with Salt's runtime and
-/// requisite keywords removed (`name` is always present in `args`).
+/// requisite keywords removed (`name` is always present in `args`); the
+/// state runtime also passes the whole chunk as `args["__low__"]` (Salt's
+/// `__low__`).
 pub struct StateCall<'a> {
     pub ctx: &'a Ctx,
     pub name: String,

@@ -161,11 +161,13 @@ impl Runner {
             && low.get("fun").and_then(Value::as_str) == Some("managed")
     }
 
-    /// The arguments handed to the state function.
+    /// The arguments handed to the state function, plus the whole chunk as
+    /// `__low__` (Salt's `__low__` dunder, read by e.g. `file.accumulated`).
     fn function_args(&self, low: &Map) -> Map {
         let own_checks = self.has_state(low, "mod_run_check");
         let own_check_cmd = Self::module_handles_check_cmd(low);
-        low.iter()
+        let mut args: Map = low
+            .iter()
             .filter(|(k, _)| {
                 let k = k.as_str();
                 if k.starts_with("__") || REQUISITE_KEYWORDS.contains(&k) {
@@ -180,7 +182,9 @@ impl Runner {
                 !ENGINE_KEYWORDS.contains(&k)
             })
             .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
+            .collect();
+        args.insert("__low__".into(), Value::Object(low.clone()));
+        args
     }
 
     fn invoke(&self, low: &Map, test: bool) -> Map {

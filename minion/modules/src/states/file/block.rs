@@ -173,6 +173,13 @@ pub fn blockreplace(call: &StateCall<'_>) -> StateReturn {
                 .unwrap_or_else(|| halite_api::py::str_of(v))
         })
         .unwrap_or_default();
+    let id = call
+        .args
+        .get("__low__")
+        .and_then(|l| l.get("__id__"))
+        .map(crate::exec::python_str)
+        .unwrap_or_default();
+    let content = super::accumulated::block_content(call.ctx, &name, &id, content);
     let append_newline = match call.get("append_newline") {
         Some(v) if !v.is_null() => halite_api::value::is_truthy(v),
         _ => !content.ends_with('\n'),

@@ -6,6 +6,7 @@ use halite_api::{StateCall, StateReturn, Value};
 use regex::Regex;
 
 use super::{error, expand_name, show_changes, str_parts};
+use crate::exec::file::replace::{self, ReplaceOpts};
 use crate::states::ret;
 use crate::util::{atomic, diff};
 
@@ -194,91 +195,6 @@ fn whitespace_regex(text: &str) -> String {
     format!("(?m)^{}$", parts.join(""))
 }
 
-/// Python `re` flags (int or list of names) as an inline Rust flag group.
-fn regex_flags(v: Option<&Value>) -> String {
-    let mut f = String::new();
-    let mut add = |bits: i64| {
-        for (bit, ch) in [(2, 'i'), (8, 'm'), (16, 's'), (64, 'x')] {
-            if bits & bit != 0 && !f.contains(ch) {
-                f.push(ch);
-            }
-        }
-    };
-    match v {
-        None | Some(Value::Null) => add(8),
-        Some(Value::Array(names)) => {
-            for n in names {
-                let s = halite_api::module::value_to_arg_string(n).to_uppercase();
-                add(match s.as_str() {
-                    "IGNORECASE" | "I" => 2,
-                    "MULTILINE" | "M" => 8,
-                    "DOTALL" | "S" => 16,
-                    "VERBOSE" | "X" => 64,
-                    _ => 0,
-                });
-            }
-        }
-        Some(other) => add(halite_api::module::value_to_arg_string(other)
-            .parse()
-            .unwrap_or(8)),
-    }
-    if f.is_empty() {
-        String::new()
-    } else {
-        format!("(?{f})")
-    }
-}
-
-/// Convert a Python replacement string (`\1`, `\g<name>`) to Rust's syntax.
-fn python_repl(repl: &str, literal: bool) -> String {
-    let mut out = String::new();
-    let mut chars = repl.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '$' => out.push_str("$$"),
-            '\\' if !literal => match chars.peek().copied() {
-                Some(d) if d.is_ascii_digit() => {
-                    let mut num = String::new();
-                    while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
-                        num.push(d);
-                        chars.next();
-                    }
-                    out.push_str(&format!("${{{num}}}"));
-                }
-                Some('g') => {
-                    chars.next();
-                    let mut group = String::new();
-                    if chars.peek() == Some(&'<') {
-                        chars.next();
-                        for g in chars.by_ref() {
-                            if g == '>' {
-                                break;
-                            }
-                            group.push(g);
-                        }
-                    }
-                    out.push_str(&format!("${{{group}}}"));
-                }
-                Some('n') => {
-                    chars.next();
-                    out.push('\n');
-                }
-                Some('t') => {
-                    chars.next();
-                    out.push('\t');
-                }
-                Some('\\') => {
-                    chars.next();
-                    out.push('\\');
-                }
-                _ => out.push('\\'),
-            },
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 pub fn replace(call: &StateCall<'_>) -> StateReturn {
     let name = expand_name(&call.name);
     if name.is_empty() {
@@ -311,55 +227,48 @@ pub fn replace(call: &StateCall<'_>) -> StateReturn {
     }
 }
 
-/// Salt's `file.replace` execution: returns the diff (or `true` without
-/// show_changes) when something changed/would change.
+/// The state's arguments as `file.replace`'s (`dry_run` is test mode).
+fn replace_opts(call: &StateCall<'_>, name: &str) -> Result<ReplaceOpts, String> {
+    Ok(ReplaceOpts {
+        path: name.to_string(),
+        pattern: call
+            .get("pattern")
+            .map(crate::exec::python_str)
+            .ok_or("Missing required argument: pattern")?,
+        repl: call
+            .get("repl")
+            .map(crate::exec::python_str)
+            .ok_or("Missing required argument: repl")?,
+        count: call
+            .get_str("count")
+            .and_then(|c| c.parse::<usize>().ok())
+            .unwrap_or(0),
+        flags: call.get("flags").cloned(),
+        append_if_not_found: call.get_bool("append_if_not_found", false),
+        prepend_if_not_found: call.get_bool("prepend_if_not_found", false),
+        not_found_content: call
+            .get("not_found_content")
+            .filter(|v| !v.is_null())
+            .map(crate::exec::python_str),
+        backup: replace::backup_suffix(call.get("backup")),
+        dry_run: call.test,
+        search_only: false,
+        show_changes: show_changes(call),
+        ignore_if_missing: call.get_bool("ignore_if_missing", false),
+        backslash_literal: call.get_bool("backslash_literal", false),
+    })
+}
+
+/// `__salt__["file.replace"](...)` as the state calls it: the diff (or
+/// True) when something changed or would change, None otherwise.
 fn replace_text(call: &StateCall<'_>, name: &str) -> Result<Option<Value>, String> {
-    let pattern = call
-        .get_str("pattern")
-        .ok_or("Missing required argument: pattern")?;
-    let repl = call
-        .get_str("repl")
-        .ok_or("Missing required argument: repl")?;
-    let re = Regex::new(&format!("{}{pattern}", regex_flags(call.args.get("flags"))))
-        .map_err(|e| format!("Invalid pattern '{pattern}': {e}"))?;
-    let count = call
-        .get_str("count")
-        .and_then(|c| c.parse::<usize>().ok())
-        .unwrap_or(0);
-    let literal = call.get_bool("backslash_literal", false);
-    let original = read_text(name)?;
-    let rust_repl = python_repl(&repl, literal);
-    let found = re.is_match(&original);
-    let mut new = re
-        .replacen(&original, count, rust_repl.as_str())
-        .into_owned();
-    if !found {
-        let content = call
-            .get_str("not_found_content")
-            .unwrap_or_else(|| repl.clone());
-        let already = original.lines().any(|l| l == content);
-        if !already && call.get_bool("append_if_not_found", false) {
-            if !new.is_empty() && !new.ends_with('\n') {
-                new.push('\n');
-            }
-            new.push_str(&content);
-            new.push('\n');
-        } else if !already && call.get_bool("prepend_if_not_found", false) {
-            new = format!("{content}\n{new}");
-        }
-    }
-    if new == original {
-        return Ok(None);
-    }
-    if !call.test {
-        write_backup(name, &backup_suffix(call), &original)?;
-        write_text(name, &new)?;
-    }
-    if show_changes(call) {
-        Ok(Some(diff::file_diff(&original, &new).into()))
-    } else {
-        Ok(Some(Value::Bool(true)))
-    }
+    let opts = replace_opts(call, name)?;
+    let changes = replace::replace(&opts).map_err(|e| e.to_string())?;
+    let truthy = match &changes {
+        Value::String(s) => !s.is_empty(),
+        other => other == &Value::Bool(true),
+    };
+    Ok(truthy.then_some(changes))
 }
 
 fn unanchor(regex: &str) -> String {
@@ -484,7 +393,7 @@ fn comment_impl(call: &StateCall<'_>, commenting: bool) -> StateReturn {
 
 #[cfg(test)]
 mod tests {
-    use super::python_repl;
+    use crate::exec::file::pyre::python_repl;
     use crate::testutil::{changes, ctx_with, run_state, FakeRunner, TempDir};
     use serde_json::json;
 

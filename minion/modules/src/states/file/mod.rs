@@ -1,5 +1,6 @@
 //! The `file` state module: managed, directory, absent, symlink, append,
-//! replace, line, comment, uncomment, recurse, touch, exists, missing.
+//! replace, line, comment, uncomment, recurse, touch, exists, missing,
+//! accumulated.
 
 use std::path::Path;
 
@@ -9,6 +10,7 @@ use super::ret;
 use crate::util::perms::{self, PermsSpec};
 
 pub mod absent;
+pub mod accumulated;
 pub mod block;
 pub mod directory;
 pub mod edit;
@@ -23,6 +25,11 @@ pub const SPECS: &[StateSpec] = &[
     StateSpec {
         name: "file.managed",
         run: managed::managed,
+        mod_watch: None,
+    },
+    StateSpec {
+        name: "file.accumulated",
+        run: accumulated::accumulated,
         mod_watch: None,
     },
     StateSpec {

@@ -65,7 +65,7 @@ pub fn fetch(ctx: &Ctx, source: &str, saltenv: &str) -> Result<Vec<u8>, String> 
 }
 
 /// Build the template context: Salt's per-file variables, then `defaults`
-/// overridden by `context`.
+/// overridden by `context`, then the file's `accumulator` (file.accumulated).
 pub fn template_context(
     call: &StateCall<'_>,
     name: &str,
@@ -101,6 +101,9 @@ pub fn template_context(
         {
             ctx.insert(k.clone(), v.clone());
         }
+    }
+    if let Some(acc) = super::accumulated::for_file(call.ctx, name) {
+        ctx.insert("accumulator".into(), acc);
     }
     ctx
 }
