@@ -10,6 +10,7 @@ pub mod data;
 pub mod file;
 pub mod grains;
 pub mod ini;
+pub mod locale;
 pub mod log;
 pub mod lookup;
 pub mod mine;
@@ -46,6 +47,7 @@ pub fn register(reg: &mut Registry) {
         slsutil::SPECS,
         cron::SPECS,
         timezone::SPECS,
+        locale::SPECS,
     ] {
         reg.add_exec(specs);
     }

@@ -9,6 +9,7 @@ pub mod group;
 pub mod host;
 pub mod ini;
 pub mod kmod;
+pub mod locale;
 pub mod mount;
 pub mod service;
 pub mod ssh_auth;
@@ -34,6 +35,7 @@ pub fn register(reg: &mut Registry) {
         test::SPECS,
         cron::SPECS,
         timezone::SPECS,
+        locale::SPECS,
     ] {
         reg.add_states(specs);
     }

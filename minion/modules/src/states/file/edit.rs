@@ -230,7 +230,7 @@ fn regex_flags(v: Option<&Value>) -> String {
 }
 
 /// Convert a Python replacement string (`\1`, `\g<name>`) to Rust's syntax.
-fn python_repl(repl: &str, literal: bool) -> String {
+pub(crate) fn python_repl(repl: &str, literal: bool) -> String {
     let mut out = String::new();
     let mut chars = repl.chars().peekable();
     while let Some(c) = chars.next() {
