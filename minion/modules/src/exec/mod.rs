@@ -18,6 +18,7 @@ pub mod network;
 pub mod pillar;
 pub mod secret;
 pub mod service;
+pub mod service_mask;
 pub mod slsutil;
 pub mod ssh;
 pub mod status;
@@ -37,6 +38,7 @@ pub fn register(reg: &mut Registry) {
         status::SPECS,
         network::SPECS,
         service::SPECS,
+        service_mask::SPECS,
         cp::SPECS,
         file::SPECS,
         ini::SPECS,

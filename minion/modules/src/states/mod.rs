@@ -12,6 +12,7 @@ pub mod kmod;
 pub mod locale;
 pub mod mount;
 pub mod service;
+pub mod service_mask;
 pub mod ssh_auth;
 pub mod sysctl;
 pub mod test;
@@ -24,6 +25,7 @@ pub fn register(reg: &mut Registry) {
         file::SPECS,
         cmd::SPECS,
         service::SPECS,
+        service_mask::SPECS,
         sysctl::SPECS,
         kmod::SPECS,
         mount::SPECS,
