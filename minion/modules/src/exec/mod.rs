@@ -8,6 +8,7 @@ pub mod cp;
 pub mod cron;
 pub mod data;
 pub mod file;
+pub mod git;
 pub mod grains;
 pub mod ini;
 pub mod locale;
@@ -41,6 +42,7 @@ pub fn register(reg: &mut Registry) {
         service_mask::SPECS,
         cp::SPECS,
         file::SPECS,
+        git::SPECS,
         ini::SPECS,
         ssh::SPECS,
         log::SPECS,

@@ -5,6 +5,7 @@ use halite_api::{Map, Registry, StateCall, StateReturn, Value};
 pub mod cmd;
 pub mod cron;
 pub mod file;
+pub mod git;
 pub mod group;
 pub mod host;
 pub mod ini;
@@ -23,6 +24,7 @@ pub mod user;
 pub fn register(reg: &mut Registry) {
     for specs in [
         file::SPECS,
+        git::SPECS,
         cmd::SPECS,
         service::SPECS,
         service_mask::SPECS,
