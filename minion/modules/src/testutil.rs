@@ -32,6 +32,16 @@ impl FakeRunner {
         };
         self.rules.lock().unwrap().push((pattern.into(), out));
     }
+    /// A rule answering with `stderr` (and no stdout).
+    pub fn on_stderr(&self, pattern: &str, retcode: i32, stderr: &str) {
+        let out = CmdOutput {
+            pid: 4242,
+            retcode,
+            stderr: stderr.as_bytes().to_vec(),
+            ..Default::default()
+        };
+        self.rules.lock().unwrap().push((pattern.into(), out));
+    }
     pub fn commands(&self) -> Vec<String> {
         self.calls
             .lock()

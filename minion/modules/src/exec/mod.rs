@@ -10,8 +10,10 @@ pub mod cron;
 pub mod data;
 pub mod event;
 pub mod file;
+pub mod git;
 pub mod grains;
 pub mod ini;
+pub mod locale;
 pub mod log;
 pub mod lookup;
 pub mod mine;
@@ -19,6 +21,7 @@ pub mod network;
 pub mod pillar;
 pub mod secret;
 pub mod service;
+pub mod service_mask;
 pub mod slsutil;
 pub mod ssh;
 pub mod status;
@@ -38,9 +41,11 @@ pub fn register(reg: &mut Registry) {
         status::SPECS,
         network::SPECS,
         service::SPECS,
+        service_mask::SPECS,
         cp::SPECS,
         archive::SPECS,
         file::SPECS,
+        git::SPECS,
         ini::SPECS,
         ssh::SPECS,
         log::SPECS,
@@ -50,6 +55,7 @@ pub fn register(reg: &mut Registry) {
         slsutil::SPECS,
         cron::SPECS,
         timezone::SPECS,
+        locale::SPECS,
     ] {
         reg.add_exec(specs);
     }

@@ -6,12 +6,15 @@ pub mod archive;
 pub mod cmd;
 pub mod cron;
 pub mod file;
+pub mod git;
 pub mod group;
 pub mod host;
 pub mod ini;
 pub mod kmod;
+pub mod locale;
 pub mod mount;
 pub mod service;
+pub mod service_mask;
 pub mod ssh_auth;
 pub mod sysctl;
 pub mod test;
@@ -23,8 +26,10 @@ pub fn register(reg: &mut Registry) {
     for specs in [
         file::SPECS,
         archive::SPECS,
+        git::SPECS,
         cmd::SPECS,
         service::SPECS,
+        service_mask::SPECS,
         sysctl::SPECS,
         kmod::SPECS,
         mount::SPECS,
@@ -36,6 +41,7 @@ pub fn register(reg: &mut Registry) {
         test::SPECS,
         cron::SPECS,
         timezone::SPECS,
+        locale::SPECS,
     ] {
         reg.add_states(specs);
     }

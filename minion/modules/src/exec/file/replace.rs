@@ -47,6 +47,29 @@ pub struct ReplaceOpts {
     pub backslash_literal: bool,
 }
 
+impl ReplaceOpts {
+    /// Salt's defaults for `file.replace(path, pattern, repl)` (MULTILINE,
+    /// every match, `.bak` backup, changes shown as a diff).
+    pub fn new(path: &str, pattern: &str, repl: &str) -> ReplaceOpts {
+        ReplaceOpts {
+            path: path.to_string(),
+            pattern: pattern.to_string(),
+            repl: repl.to_string(),
+            count: 0,
+            flags: None,
+            append_if_not_found: false,
+            prepend_if_not_found: false,
+            not_found_content: None,
+            backup: ".bak".into(),
+            dry_run: false,
+            search_only: false,
+            show_changes: true,
+            ignore_if_missing: false,
+            backslash_literal: false,
+        }
+    }
+}
+
 pub const ARGS: &[&str] = &[
     "path",
     "pattern",
