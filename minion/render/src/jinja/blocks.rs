@@ -20,7 +20,7 @@ fn open(tag: &str, body: &str) -> Option<Open> {
         "with" => ("with", vec!["endwith"]),
         "block" => ("block", vec!["endblock"]),
         "autoescape" => ("autoescape", vec!["endautoescape"]),
-        "set" if !body.contains('=') => ("set", vec!["endset"]),
+        "set" if !body.contains('=') && !body[3..].trim().is_empty() => ("set", vec!["endset"]),
         "load_yaml" | "load_json" | "load_text" => ("load", vec!["endload"]),
         "profile" => ("profile", vec!["endprofile"]),
         _ => return None,
@@ -106,6 +106,11 @@ pub fn block_error(source: &str) -> Option<(String, usize)> {
     let mut last_line = 1;
     for (name, body, line, end_line) in tags(source) {
         last_line = end_line;
+        if name == "set" && body[3..].trim().is_empty() {
+            // Jinja2's parse_assign_target finds nothing to assign to
+            let msg = "Expected an expression, got 'end of statement block'";
+            return Some((msg.to_string(), end_line));
+        }
         if let Some(o) = open(&name, &body) {
             stack.push(o);
             continue;
@@ -129,6 +134,10 @@ pub fn block_error(source: &str) -> Option<(String, usize)> {
         }
         if SIMPLE.contains(&name.as_str()) {
             continue;
+        }
+        if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+            // `{% %}`, `{%% ...`, `{% 1 %}`: Jinja2's parse_statement wants a name
+            return Some(("tag name expected".to_string(), line));
         }
         let tail = stack.last().map(looking_for).unwrap_or_default();
         return Some((format!("Encountered unknown tag '{name}'.{tail}"), line));
@@ -168,5 +177,16 @@ mod tests {
             block_error("{% set x %}1{% endset %}{% load_yaml as y %}a: 1{% endload %}"),
             None
         );
+    }
+
+    /// salt-call 3008.4's texts.
+    #[test]
+    fn a_tag_without_a_name_and_an_empty_set() {
+        for t in ["{%% x %%}", "{% %}", "{% 1 %}"] {
+            assert_eq!(block_error(t), Some(("tag name expected".into(), 1)), "{t}");
+        }
+        let empty_set = "Expected an expression, got 'end of statement block'";
+        assert_eq!(block_error("a\n{% set %}"), Some((empty_set.into(), 2)));
+        assert_eq!(block_error("{% set x %}y{% endset %}"), None);
     }
 }

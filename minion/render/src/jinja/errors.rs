@@ -44,16 +44,17 @@ fn missing_function(err: &Error) -> Option<&MissingFunction> {
     std::error::Error::source(err)?.downcast_ref::<MissingFunction>()
 }
 
-/// Salt's message for a failed render of `source` (the original, un-rewritten text).
-pub fn salt_message(err: &Error, source: &str) -> String {
-    let text = salt_text(err, source);
+/// Salt's message for a failed render of `source` (the original, un-rewritten
+/// text; `compiled` is what minijinja compiled, for its error offsets).
+pub fn salt_message(err: &Error, source: &str, compiled: &str) -> String {
+    let text = salt_text(err, source, compiled);
     match missing_function(err).and_then(|m| m.0.as_deref()) {
         Some(note) => format!("{text}\n{note}"),
         None => text,
     }
 }
 
-fn salt_text(err: &Error, source: &str) -> String {
+fn salt_text(err: &Error, source: &str, compiled: &str) -> String {
     let mut line = err.line();
     let head = match err.kind() {
         ErrorKind::UndefinedError if missing_function(err).is_some() => {
@@ -65,10 +66,11 @@ fn salt_text(err: &Error, source: &str) -> String {
                 line = Some(at);
                 format!("Jinja syntax error: {msg}")
             }
-            None => format!(
-                "Jinja syntax error: {}",
-                err.detail().unwrap_or("syntax error")
-            ),
+            None => {
+                let (msg, at) = syntax_error(err, source, compiled);
+                line = at.or(line);
+                format!("Jinja syntax error: {msg}")
+            }
         },
         _ => match function_failed(err) {
             Some(failed) => format!("Problem running salt function in Jinja template: {failed}"),
@@ -79,6 +81,21 @@ fn salt_text(err: &Error, source: &str) -> String {
         Some(n) => format!("{head}; line {n}\n\n{}", context(source, n)),
         None => head,
     }
+}
+
+/// An expression-level syntax error in Jinja2's words: its lexer's error
+/// when that comes first in the template, else minijinja's parser error
+/// translated (the line, when it is not minijinja's, comes back too).
+fn syntax_error(err: &Error, source: &str, compiled: &str) -> (String, Option<usize>) {
+    let parsed_at = err.line().unwrap_or(usize::MAX);
+    if let Some((msg, at)) = super::lexer::lexer_error(source).filter(|(_, at)| *at <= parsed_at) {
+        return (msg, Some(at));
+    }
+    let detail = err.detail().unwrap_or("syntax error");
+    let offset = err.range().map(|r| r.start);
+    let text =
+        super::syntax::jinja2_text(detail, compiled, offset).unwrap_or_else(|| detail.into());
+    (text, None)
 }
 
 fn plain_detail(err: &Error) -> String {

@@ -6,8 +6,10 @@ mod blocks;
 mod data;
 mod errors;
 mod filters;
+mod lexer;
 mod percent;
 mod strmethods;
+mod syntax;
 mod tuple;
 pub use filters::{python_json, sort_maps};
 pub mod mutable;
@@ -28,7 +30,7 @@ pub fn render(ctx: &Ctx, name: &str, text: &str, vars: &Map) -> Result<String, S
     let rendered = env
         .template_from_named_str(name, &source)
         .and_then(|t| t.render(()))
-        .map_err(|e| errors::salt_message(&e, text))?;
+        .map_err(|e| errors::salt_message(&e, text, &source))?;
     Ok(rendered)
 }
 

@@ -1,0 +1,6 @@
+a:
+  test.nop
+{% if %}
+b:
+  test.nop
+{% endif %}

@@ -1,0 +1,4 @@
+{% set items = [1, 2] %}
+a:
+  test.nop:
+    - name: {{ items | }}
