@@ -120,7 +120,10 @@ fn libyaml_scanner_problem(info: &str) -> String {
         {
             "found unexpected end of stream"
         }
-        s if s.contains("could not find expected ':'") || s == "simple key expect ':'" => {
+        s if s.contains("could not find expected ':'")
+            || s == "simple key expect ':'"
+            || s == "simple key expected" =>
+        {
             "could not find expected ':'"
         }
         s if s.contains("cannot start any token") || s.starts_with("unexpected character") => {

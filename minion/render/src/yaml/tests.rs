@@ -116,6 +116,11 @@ fn scanner_errors_are_problem_only() {
         load("x: \"abc\n").unwrap_err().message,
         "found unexpected end of stream"
     );
+    // a plain line after a mapping (PyYAML/libyaml, as salt-call 3008.4 shows it)
+    assert_eq!(
+        load("a:\n  test.nop:\n    - name: x\nab\n").unwrap_err().message,
+        "could not find expected ':'"
+    );
 }
 
 #[test]
