@@ -72,6 +72,14 @@ fn salt_text(err: &Error, source: &str, compiled: &str) -> String {
                 format!("Jinja syntax error: {msg}")
             }
         },
+        ErrorKind::UnknownFunction => {
+            let name = err.detail().and_then(|d| d.strip_suffix(" is unknown"));
+            format!("Jinja variable '{}' is undefined", name.unwrap_or_default())
+        }
+        ErrorKind::UnknownFilter | ErrorKind::UnknownTest => {
+            // Jinja2 refuses these when it compiles (TemplateAssertionError)
+            format!("Jinja syntax error: {}", unknown_name(err))
+        }
         _ => match function_failed(err) {
             Some(failed) => format!("Problem running salt function in Jinja template: {failed}"),
             None => return format!("Jinja error: {}", plain_detail(err)),
@@ -96,6 +104,23 @@ fn syntax_error(err: &Error, source: &str, compiled: &str) -> (String, Option<us
     let text =
         super::syntax::jinja2_text(detail, compiled, offset).unwrap_or_else(|| detail.into());
     (text, None)
+}
+
+/// `No filter named 'x'.` / `No test named 'x'.` from minijinja's
+/// `filter x is unknown` / `test x is unknown`.
+fn unknown_name(err: &Error) -> String {
+    let what = if err.kind() == ErrorKind::UnknownFilter {
+        "filter"
+    } else {
+        "test"
+    };
+    let name = err
+        .detail()
+        .and_then(|d| d.strip_prefix(what))
+        .and_then(|d| d.strip_suffix("is unknown"))
+        .map(str::trim)
+        .unwrap_or("");
+    format!("No {what} named '{name}'.")
 }
 
 fn plain_detail(err: &Error) -> String {

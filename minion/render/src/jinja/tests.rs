@@ -362,3 +362,34 @@ fn template_renderer_merges_context() {
         "{err}"
     );
 }
+
+/// salt-call 3008.4's texts for names its environment lacks, minijinja's
+/// own extras (`split`, `startingwith`, `debug`) included.
+#[test]
+fn unknown_filters_tests_and_functions_in_salts_words() {
+    let head = |t: &str| {
+        run(t)
+            .unwrap_err()
+            .split("\n\n")
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        head("{{ 'a b' | split }}"),
+        "Jinja syntax error: No filter named 'split'.; line 1"
+    );
+    assert_eq!(
+        head("{{ 'x' is startingwith('x') }}"),
+        "Jinja syntax error: No test named 'startingwith'.; line 1"
+    );
+    assert_eq!(
+        head("{{ '1.2.3.4' is is_ip }}"),
+        "Jinja syntax error: No test named 'is_ip'.; line 1"
+    );
+    assert_eq!(
+        head("{{ debug() }}"),
+        "Jinja variable 'debug' is undefined; line 1"
+    );
+    assert_eq!(run("{{ '1.2.3.4' | is_ip }}").unwrap(), "True");
+}

@@ -118,7 +118,9 @@ fn scanner_errors_are_problem_only() {
     );
     // a plain line after a mapping (PyYAML/libyaml, as salt-call 3008.4 shows it)
     assert_eq!(
-        load("a:\n  test.nop:\n    - name: x\nab\n").unwrap_err().message,
+        load("a:\n  test.nop:\n    - name: x\nab\n")
+            .unwrap_err()
+            .message,
         "could not find expected ':'"
     );
 }

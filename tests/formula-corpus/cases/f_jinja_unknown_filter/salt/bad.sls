@@ -1,0 +1,4 @@
+{% set parts = 'a b' | split %}
+a:
+  test.nop:
+    - name: {{ parts }}

@@ -1,0 +1,3 @@
+a:
+  test.nop:
+    - name: {{ 'abc' is startingwith('a') }}
