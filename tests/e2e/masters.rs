@@ -25,35 +25,14 @@ use serde_json::{json, Value};
 fn failover_to_the_second_master_when_the_first_dies() {
     let venv = require_salt!(PINNED_SALT);
     let (mut first, second) = two_masters(&venv);
-    let conf = json!({
-        "master": master_list(&first, &second),
-        "master_port": null,
-        "publish_port": null,
-        "master_type": "failover",
-        "master_alive_interval": 2,
-        "auth_timeout": 3,
-    });
+    let conf = failover_conf(&first, &second, json!({}));
     let halite = Minion::start(&first, "fo-halite", Flavor::Halite, conf.clone());
     let python = Minion::start(&first, "fo-python", Flavor::Python, conf.clone());
     for m in [&halite, &python] {
         halite_tests::minion::wait_answering(&first, m);
     }
     first.stop();
-    let killed = Instant::now();
-    // each minion polled on its own, with a short job timeout, so a miss
-    // of one does not delay the other's measurement
-    let failed_over = |m: &Minion, limit: u64| {
-        let answered = wait_until(Duration::from_secs(limit), || {
-            let args = [&m.id, "test.ping", "--timeout", "2"];
-            second.salt_json(&args).0[&m.id] == json!(true)
-        });
-        answered.then(|| killed.elapsed().as_secs_f64())
-    };
-    let (halite_took, python_took) = std::thread::scope(|s| {
-        let h = s.spawn(|| failed_over(&halite, 120));
-        let p = s.spawn(|| failed_over(&python, 180));
-        (h.join().unwrap(), p.join().unwrap())
-    });
+    let (halite_took, python_took) = both_answer(&second, &halite, &python, Instant::now());
     // Python's failover is measured beside Halite's, not asserted: its
     // timing is the Python minion's own (about 30 s here)
     eprintln!(
@@ -132,6 +111,23 @@ fn two_masters(venv: &Path) -> (Master, Master) {
     (first, second)
 }
 
+/// `master_type: failover` over both masters (alive checks every 2 s, one
+/// 3 s auth attempt per master), plus `more`.
+fn failover_conf(first: &Master, second: &Master, more: Value) -> Value {
+    let mut conf = json!({
+        "master": master_list(first, second),
+        "master_port": null,
+        "publish_port": null,
+        "master_type": "failover",
+        "master_alive_interval": 2,
+        "auth_timeout": 3,
+    });
+    if let (Some(c), Value::Object(m)) = (conf.as_object_mut(), more) {
+        c.extend(m);
+    }
+    conf
+}
+
 /// A minion's `master` list of both, as `host:port`.
 fn master_list(first: &Master, second: &Master) -> Value {
     json!([
@@ -149,17 +145,11 @@ fn master_list(first: &Master, second: &Master) -> Value {
 fn failback_to_the_first_master_when_it_returns() {
     let venv = require_salt!(PINNED_SALT);
     let (mut first, second) = two_masters(&venv);
-    let conf = json!({
-        "master": master_list(&first, &second),
-        "master_port": null,
-        "publish_port": null,
-        "master_type": "failover",
-        "master_alive_interval": 2,
-        "master_failback": true,
-        "master_failback_interval": 3,
-        "random_master": true,
-        "auth_timeout": 3,
-    });
+    let conf = failover_conf(
+        &first,
+        &second,
+        json!({"master_failback": true, "master_failback_interval": 3, "random_master": true}),
+    );
     let halite = Minion::start(&first, "fb-halite", Flavor::Halite, conf.clone());
     let python = Minion::start(&first, "fb-python", Flavor::Python, conf);
     for m in [&halite, &python] {

@@ -55,21 +55,9 @@ impl Minion {
         extra: Value,
         env: Vec<(String, String)>,
     ) -> Minion {
-        let dir = tempfile::Builder::new()
-            .prefix("halite-minion-")
-            .tempdir()
-            .expect("tempdir");
-        let m = Minion {
-            id: id.to_string(),
-            flavor,
-            dir,
-            env,
-            netns: None,
-            hosts_file: None,
-            child: None,
-        };
+        let mut m = Minion::unstarted(id, flavor);
+        m.env = env;
         m.write_config(master, extra);
-        let mut m = m;
         m.spawn(&master.venv);
         m
     }
@@ -84,19 +72,8 @@ impl Minion {
         extra: Value,
         hosts: &Path,
     ) -> Minion {
-        let dir = tempfile::Builder::new()
-            .prefix("halite-minion-")
-            .tempdir()
-            .expect("tempdir");
-        let mut m = Minion {
-            id: id.to_string(),
-            flavor,
-            dir,
-            env: Vec::new(),
-            netns: None,
-            hosts_file: Some(hosts.to_path_buf()),
-            child: None,
-        };
+        let mut m = Minion::unstarted(id, flavor);
+        m.hosts_file = Some(hosts.to_path_buf());
         m.write_config(master, extra);
         m.spawn(&master.venv);
         m
@@ -105,19 +82,8 @@ impl Minion {
     /// A Halite minion inside network namespace `netns`, reaching `master`
     /// at its address there.
     pub fn start_in_netns(master: &Master, id: &str, extra: Value, netns: &str) -> Minion {
-        let dir = tempfile::Builder::new()
-            .prefix("halite-minion-")
-            .tempdir()
-            .expect("tempdir");
-        let mut m = Minion {
-            id: id.to_string(),
-            flavor: Flavor::Halite,
-            dir,
-            env: Vec::new(),
-            netns: Some(netns.to_string()),
-            hosts_file: None,
-            child: None,
-        };
+        let mut m = Minion::unstarted(id, Flavor::Halite);
+        m.netns = Some(netns.to_string());
         let mut extra = extra;
         if let Value::Object(o) = &mut extra {
             o.entry("master").or_insert(json!(master.host));
@@ -125,6 +91,23 @@ impl Minion {
         m.write_config(master, extra);
         m.spawn(&master.venv);
         m
+    }
+
+    /// A minion in a fresh directory, not configured or started yet.
+    fn unstarted(id: &str, flavor: Flavor) -> Minion {
+        let dir = tempfile::Builder::new()
+            .prefix("halite-minion-")
+            .tempdir()
+            .expect("tempdir");
+        Minion {
+            id: id.to_string(),
+            flavor,
+            dir,
+            env: Vec::new(),
+            netns: None,
+            hosts_file: None,
+            child: None,
+        }
     }
 
     fn write_config(&self, master: &Master, extra: Value) {

@@ -242,3 +242,20 @@ pub fn through_master(
     ctx.master = Some(master.clone());
     (ctx, master)
 }
+
+/// Call exec function `fun` with JSON `args` (a list) and `kwargs` (an
+/// object); its return, panicking on an error.
+pub fn call_exec(ctx: &Ctx, fun: &str, args: Value, kwargs: Value) -> Value {
+    let args = args.as_array().unwrap().clone();
+    ctx.call(fun, args, kwargs.as_object().unwrap().clone())
+        .unwrap_or_else(|e| panic!("{fun}: {e}"))
+        .ret
+}
+
+/// `ctx` with the keys of the JSON object `extra` added to its opts.
+pub fn with_opts(mut ctx: Ctx, extra: Value) -> Ctx {
+    let mut opts = (*ctx.opts).clone();
+    opts.extend(extra.as_object().unwrap().clone());
+    ctx.opts = Arc::new(opts);
+    ctx
+}

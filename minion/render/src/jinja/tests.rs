@@ -136,14 +136,7 @@ fn salt_calls_both_forms_with_kwargs() {
 #[test]
 fn missing_functions_in_salts_words() {
     // salt-call 3008.4's texts for each form (the context block follows)
-    let head = |t: &str| {
-        run(t)
-            .unwrap_err()
-            .split("\n\n")
-            .next()
-            .unwrap()
-            .to_string()
-    };
+    let head = error_head;
     assert_eq!(
         head("{{ salt['foo.bar']() }}"),
         "Jinja variable 'salt.utils.templates.AliasedLoader object' has no attribute 'foo.bar'; line 1"
@@ -367,14 +360,7 @@ fn template_renderer_merges_context() {
 /// own extras (`split`, `startingwith`, `debug`) included.
 #[test]
 fn unknown_filters_tests_and_functions_in_salts_words() {
-    let head = |t: &str| {
-        run(t)
-            .unwrap_err()
-            .split("\n\n")
-            .next()
-            .unwrap()
-            .to_string()
-    };
+    let head = error_head;
     assert_eq!(
         head("{{ 'a b' | split }}"),
         "Jinja syntax error: No filter named 'split'.; line 1"
@@ -392,4 +378,14 @@ fn unknown_filters_tests_and_functions_in_salts_words() {
         "Jinja variable 'debug' is undefined; line 1"
     );
     assert_eq!(run("{{ '1.2.3.4' | is_ip }}").unwrap(), "True");
+}
+
+/// The first paragraph of a failed render's message (without the context block).
+fn error_head(template: &str) -> String {
+    run(template)
+        .unwrap_err()
+        .split("\n\n")
+        .next()
+        .unwrap()
+        .to_string()
 }

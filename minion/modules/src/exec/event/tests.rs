@@ -3,24 +3,12 @@
 
 use std::sync::Arc;
 
-use halite_api::{Ctx, MasterError, Value};
+use halite_api::{MasterError, Value};
 use serde_json::json;
 
-use crate::testutil::{ctx_with, through_master, FakeRunner, TempDir};
-
-fn call(ctx: &Ctx, fun: &str, args: Value, kwargs: Value) -> Value {
-    let args = args.as_array().unwrap().clone();
-    ctx.call(fun, args, kwargs.as_object().unwrap().clone())
-        .unwrap_or_else(|e| panic!("{fun}: {e}"))
-        .ret
-}
-
-fn with_opts(mut ctx: Ctx, extra: Value) -> Ctx {
-    let mut opts = (*ctx.opts).clone();
-    opts.extend(extra.as_object().unwrap().clone());
-    ctx.opts = Arc::new(opts);
-    ctx
-}
+use crate::testutil::{
+    call_exec as call, ctx_with, through_master, with_opts, FakeRunner, TempDir,
+};
 
 #[test]
 fn from_the_daemon_the_load_is_the_minions_fire_master_load() {

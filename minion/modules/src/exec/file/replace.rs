@@ -355,22 +355,7 @@ mod tests {
     use crate::testutil::TempDir;
 
     fn opts(path: &str, pattern: &str, repl: &str) -> ReplaceOpts {
-        ReplaceOpts {
-            path: path.into(),
-            pattern: pattern.into(),
-            repl: repl.into(),
-            count: 0,
-            flags: None,
-            append_if_not_found: false,
-            prepend_if_not_found: false,
-            not_found_content: None,
-            backup: ".bak".into(),
-            dry_run: false,
-            search_only: false,
-            show_changes: true,
-            ignore_if_missing: false,
-            backslash_literal: false,
-        }
+        ReplaceOpts::new(path, pattern, repl)
     }
 
     #[test]

@@ -7,21 +7,9 @@ use halite_api::{Ctx, Map, MasterError, Value};
 use serde_json::json;
 
 use super::{parse_definition, Definition};
-use crate::testutil::{ctx_with, FakeRunner, RecordingMaster, TempDir};
-
-fn call(ctx: &Ctx, fun: &str, args: Value, kwargs: Value) -> Value {
-    let args = args.as_array().unwrap().clone();
-    ctx.call(fun, args, kwargs.as_object().unwrap().clone())
-        .unwrap_or_else(|e| panic!("{fun}: {e}"))
-        .ret
-}
-
-fn with_opts(mut ctx: Ctx, extra: Value) -> Ctx {
-    let mut opts = (*ctx.opts).clone();
-    opts.extend(extra.as_object().unwrap().clone());
-    ctx.opts = Arc::new(opts);
-    ctx
-}
+use crate::testutil::{
+    call_exec as call, ctx_with, with_opts, FakeRunner, RecordingMaster, TempDir,
+};
 
 #[test]
 fn masterless_send_get_delete_flush_use_the_datastore() {
