@@ -23,12 +23,11 @@ fn apt_dir(call: &StateCall<'_>) -> PathBuf {
 }
 
 /// Which kind of repositories this host has: `Ok(true)` apt source
-/// lines, `Ok(false)` yum/dnf `.repo` files.
-fn is_apt(call: &StateCall<'_>) -> Result<bool, StateReturn> {
-    match manager::for_ctx(call.ctx) {
-        Ok(m) => Ok(m.name() == "apt"),
-        Err(e) => Err(StateReturn::fail(&call.name, e.to_string())),
-    }
+/// lines, `Ok(false)` yum/dnf `.repo` files; `Err`: no manager.
+fn is_apt(call: &StateCall<'_>) -> Result<bool, String> {
+    manager::for_ctx(call.ctx)
+        .map(|m| m.name() == "apt")
+        .map_err(|e| e.to_string())
 }
 
 fn lines_of(path: &Path) -> Vec<String> {
@@ -50,7 +49,7 @@ fn write_lines(path: &Path, lines: &[String]) -> std::io::Result<()> {
 
 pub fn managed(call: &StateCall<'_>) -> StateReturn {
     match is_apt(call) {
-        Err(r) => return r,
+        Err(e) => return StateReturn::fail(&call.name, e),
         Ok(false) => return super::pkgrepo_yum::managed(call),
         Ok(true) => {}
     }
@@ -113,7 +112,7 @@ fn candidates(call: &StateCall<'_>) -> Vec<PathBuf> {
 
 pub fn absent(call: &StateCall<'_>) -> StateReturn {
     match is_apt(call) {
-        Err(r) => return r,
+        Err(e) => return StateReturn::fail(&call.name, e),
         Ok(false) => return super::pkgrepo_yum::absent(call),
         Ok(true) => {}
     }
