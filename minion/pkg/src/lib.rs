@@ -6,20 +6,24 @@
 //!   trait, picked per host as Salt picks its provider.
 //! * [`version`]: dpkg and rpm version order, Salt's version specs.
 //! * [`refresh`]: when the package database is refreshed (Salt's rtag).
-//! * [`exec`]: `pkg.*` execution functions.
+//! * [`exec`]: `pkg.*` execution functions; [`exec_repo`]: the yum/dnf
+//!   repo functions over [`yumrepo`] (`.repo` files).
 //! * [`states`]: `pkg.installed/latest/removed/purged`, `pkgrepo.managed/absent`.
 
 use halite_api::Registry;
 
 pub mod exec;
+pub mod exec_repo;
 pub mod manager;
 pub mod refresh;
 pub mod states;
 pub mod tool;
 pub mod version;
+pub mod yumrepo;
 
 /// Register every function and state of this crate.
 pub fn register(reg: &mut Registry) {
     reg.add_exec(exec::FUNCTIONS);
+    reg.add_exec(exec_repo::FUNCTIONS);
     reg.add_states(states::STATES);
 }

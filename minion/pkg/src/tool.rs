@@ -4,7 +4,9 @@
 //! be tested with a fake runner.
 //!
 //! A lock held by another process is a typed error after a bounded wait
-//! (`pkg_lock_timeout`, seconds, default 60), never an open-ended retry.
+//! (`pkg_lock_timeout`, seconds, default 60), never an open-ended retry:
+//! apt waits itself (`DPkg::Lock::Timeout`); dnf, which would wait without
+//! end, is run with `exit_on_lock` and retried here ([`PkgTool::polling`]).
 
 use std::time::Duration;
 
@@ -12,6 +14,9 @@ use halite_api::{CmdOutput, CmdSpec, CommandRunner, Ctx, RunError, Value};
 
 /// Default seconds to wait for a package-manager lock held by someone else.
 pub const DEFAULT_LOCK_TIMEOUT: u64 = 60;
+
+/// How often [`PkgTool::polling`] tries a locked command again.
+const LOCK_POLL: Duration = Duration::from_secs(1);
 
 /// Why a package-manager command gave no usable answer.
 #[derive(Debug, thiserror::Error)]
@@ -83,8 +88,12 @@ impl<'a> PkgTool<'a> {
             });
         }
         if out.retcode != 0 {
-            if let Some(mut message) = lock_message(&out.stderr_text()) {
-                if let Some(holder) = lock_path(&message).and_then(|p| lock_holder(&p)) {
+            let stderr = out.stderr_text();
+            if let Some(mut message) = lock_message(&stderr) {
+                let holder = lock_path(&message)
+                    .and_then(|p| lock_holder(&p))
+                    .or_else(|| reported_holder(&stderr));
+                if let Some(holder) = holder {
                     if !message.contains("held by process") {
                         message.push_str(&format!(" (held by process {holder})"));
                     }
@@ -96,6 +105,28 @@ impl<'a> PkgTool<'a> {
             }
         }
         Ok(out)
+    }
+
+    /// [`Self::raw`] for a tool that fails at once on a held lock (dnf with
+    /// `exit_on_lock`): tried again every second until `lock_timeout`
+    /// seconds have passed, then the lock failure, saying how long it waited.
+    pub fn polling(&self, argv: &[String]) -> Result<CmdOutput, PkgError> {
+        let started = std::time::Instant::now();
+        let limit = Duration::from_secs(self.lock_timeout);
+        loop {
+            match self.raw(argv) {
+                Err(PkgError::Locked { message, .. }) if started.elapsed() >= limit => {
+                    return Err(PkgError::Locked {
+                        waited: started.elapsed().as_secs(),
+                        message,
+                    });
+                }
+                Err(PkgError::Locked { .. }) => {
+                    std::thread::sleep(LOCK_POLL.min(limit.saturating_sub(started.elapsed())));
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Run `argv` and require exit 0; stdout on success.
@@ -132,7 +163,12 @@ fn lock_message(stderr: &str) -> Option<String> {
                 || l.contains("Unable to acquire the dpkg frontend lock")
                 || l.contains("Waiting for process with pid")
                 || l.contains("Failed to obtain rpm transaction lock")
+                // dnf 4 with exit_on_lock: `RPMDB already locked by 4242`
+                || l.contains(" already locked by ")
+                // yum 3 with exit_on_lock
+                || l.contains("Existing lock ")
         })
+        .map(str::trim)
         .collect();
     (!lines.is_empty()).then(|| lines.join("\n"))
 }
@@ -163,6 +199,40 @@ fn lock_holder(path: &std::path::Path) -> Option<String> {
     Some(format!("{pid} ({})", comm.trim()))
 }
 
+/// `PID (name)` of the lock holder dnf or yum names: the pid of `already
+/// locked by N`, `running as pid N` or `Waiting for process with pid N`,
+/// the name from dnf's `The application with PID N is: NAME` or else
+/// `/proc/N/comm`.
+fn reported_holder(stderr: &str) -> Option<String> {
+    let after = |l: &str, marker: &str| -> Option<u32> {
+        let rest = &l[l.find(marker)? + marker.len()..];
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    };
+    let pid = stderr.lines().find_map(|l| {
+        [
+            "already locked by ",
+            "running as pid ",
+            "Waiting for process with pid ",
+        ]
+        .iter()
+        .find_map(|m| after(l, m))
+    })?;
+    let named = format!("The application with PID {pid} is: ");
+    let name = stderr
+        .lines()
+        .find_map(|l| l.split_once(&named).map(|(_, n)| n.trim().to_string()))
+        .or_else(|| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .ok()
+                .map(|c| c.trim().to_string())
+        });
+    Some(match name {
+        Some(n) if !n.is_empty() => format!("{pid} ({n})"),
+        _ => pid.to_string(),
+    })
+}
+
 /// Owned argv from string slices.
 pub fn strings(parts: &[&str]) -> Vec<String> {
     parts.iter().map(|s| s.to_string()).collect()
@@ -178,6 +248,11 @@ mod tests {
         let msg = lock_message(err).unwrap();
         assert!(msg.contains("held by process 22188"), "{msg}");
         assert!(lock_message("E: Unable to locate package x").is_none());
+        let dnf = "RPMDB already locked by 4242\n  The application with PID 4242 is: dnf-automatic\n    Memory :  80 M RSS (400 MB VSZ)\n";
+        assert_eq!(lock_message(dnf).unwrap(), "RPMDB already locked by 4242");
+        assert_eq!(reported_holder(dnf).unwrap(), "4242 (dnf-automatic)");
+        let yum = "Existing lock /var/run/yum.pid: another copy is running as pid 977.\n";
+        assert!(reported_holder(yum).unwrap().starts_with("977"));
         assert_eq!(
             lock_path(err).unwrap(),
             std::path::Path::new("/var/lib/dpkg/lock-frontend")

@@ -1,7 +1,9 @@
 //! pkg on a dnf host, against a scripted fake of `rpm`/`dnf` (no rpm host
 //! runs here): the argv Halite builds, rpm's `[E:]V-R` versions, several
 //! installed versions joined with ",", `name-version` installs, versionlock
-//! holds and dnf's lock wait reported as a lock failure.
+//! holds, and a lock another process holds: dnf runs with `exit_on_lock`,
+//! is tried again each second for `pkg_lock_timeout` seconds, and then
+//! fails naming the holder dnf reports.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -18,8 +20,12 @@ struct FakeDnf {
     repo: BTreeMap<String, (String, String)>,
     locks: Mutex<Vec<String>>,
     log: Mutex<Vec<String>>,
-    locked_by_other: bool,
+    /// dnf runs that still find the lock held by another process
+    locked_runs: Mutex<u32>,
 }
+
+/// What dnf 4 prints, exit 200, when `exit_on_lock` finds the rpmdb lock held.
+const DNF_LOCKED: &str = "RPMDB already locked by 4242\n  The application with PID 4242 is: dnf-automatic\n    Memory :  81 M RSS (402 MB VSZ)\n    Started: Mon Dec  7 12:00:01 2026 - 05:12 ago\n    State  : Sleeping\n";
 
 fn out(stdout: String, retcode: i32, stderr: &str) -> Result<CmdOutput, RunError> {
     Ok(CmdOutput {
@@ -32,7 +38,21 @@ fn out(stdout: String, retcode: i32, stderr: &str) -> Result<CmdOutput, RunError
 
 impl CommandRunner for FakeDnf {
     fn run(&self, spec: &CmdSpec) -> Result<CmdOutput, RunError> {
-        let a: Vec<&str> = spec.argv.iter().map(String::as_str).collect();
+        let mut a: Vec<&str> = spec.argv.iter().map(String::as_str).collect();
+        if a[0] == "dnf" {
+            // every dnf run fails at once on a held lock instead of waiting
+            let at = a.iter().position(|x| *x == "--setopt=exit_on_lock=True");
+            a.remove(at.expect("dnf without exit_on_lock would wait on a lock"));
+            let mut locked = self.locked_runs.lock().unwrap();
+            if *locked > 0 {
+                *locked -= 1;
+                self.log
+                    .lock()
+                    .unwrap()
+                    .push(format!("locked: {}", a.join(" ")));
+                return out(String::new(), 200, DNF_LOCKED);
+            }
+        }
         self.log.lock().unwrap().push(a.join(" "));
         match a[..] {
             ["rpm", "-qa", ..] => {
@@ -61,13 +81,6 @@ impl CommandRunner for FakeDnf {
                 )
             }
             ["dnf", "-y", "-q", "install", ref pkgs @ ..] => {
-                if self.locked_by_other {
-                    return out(
-                        String::new(),
-                        1,
-                        "Waiting for process with pid 4242 to finish.\n",
-                    );
-                }
                 for p in pkgs {
                     let name = self
                         .repo
@@ -115,14 +128,20 @@ impl CommandRunner for FakeDnf {
 }
 
 fn dnf_ctx(fake: Arc<FakeDnf>) -> Ctx {
+    dnf_ctx_waiting(fake, 60)
+}
+
+fn dnf_ctx_waiting(fake: Arc<FakeDnf>, lock_timeout: u64) -> Ctx {
     let dir = tempfile::tempdir().unwrap().keep();
     common::ctx(
         fake,
-        json!({"id": "n1", "cachedir": dir, "ostree_sysroot": dir.join("no-ostree")}),
+        json!({"id": "n1", "cachedir": dir, "ostree_sysroot": dir.join("no-ostree"),
+               "pkg_lock_timeout": lock_timeout}),
     )
 }
 
-fn host(locked: bool) -> Arc<FakeDnf> {
+/// A host whose rpmdb lock another process holds for `locked_runs` dnf runs.
+fn host(locked_runs: u32) -> Arc<FakeDnf> {
     let mut repo = BTreeMap::new();
     repo.insert(
         "hello".to_string(),
@@ -138,7 +157,7 @@ fn host(locked: bool) -> Arc<FakeDnf> {
             ("kernel".into(), "(none)".into(), "6.9.1-200.fc40".into()),
         ]),
         repo,
-        locked_by_other: locked,
+        locked_runs: Mutex::new(locked_runs),
         ..Default::default()
     })
 }
@@ -160,7 +179,7 @@ fn state(ctx: &Ctx, fun: &str, name: &str, args: Value) -> halite_api::StateRetu
 
 #[test]
 fn installed_with_epochs_versions_and_hold_scripted_fake() {
-    let fake = host(false);
+    let fake = host(0);
     let ctx = dnf_ctx(Arc::clone(&fake));
     assert_eq!(
         exec(&ctx, "pkg.version", vec!["kernel".into()]),
@@ -235,21 +254,32 @@ fn installed_with_epochs_versions_and_hold_scripted_fake() {
 
 #[test]
 fn a_dnf_lock_held_elsewhere_fails_clearly_scripted_fake() {
-    let ctx = dnf_ctx(host(true));
+    let fake = host(u32::MAX);
+    let ctx = dnf_ctx_waiting(Arc::clone(&fake), 2);
+    let started = std::time::Instant::now();
     let r = state(&ctx, "pkg.installed", "hello", json!({"refresh": false}));
+    let took = started.elapsed();
     assert_eq!(r.result, Some(false));
-    assert!(
-        r.comment.contains("locked by another process"),
-        "{}",
-        r.comment
+    assert_eq!(
+        r.comment,
+        "Problem encountered installing package(s). Additional info follows:\n\nerrors:\n    - the package database is locked by another process (waited 2s): RPMDB already locked by 4242 (held by process 4242 (dnf-automatic))"
     );
+    // tried at 0, 1 and 2 seconds, then given up: a bounded wait, no hang
+    let tries = fake
+        .log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.starts_with("locked: dnf -y -q install hello"))
+        .count();
+    assert!((2..=4).contains(&tries), "{tries} tries");
     assert!(
-        r.comment.contains("Waiting for process with pid 4242"),
-        "{}",
-        r.comment
+        took >= std::time::Duration::from_secs(2) && took < std::time::Duration::from_secs(10),
+        "{took:?}"
     );
+
     let missing = state(
-        &dnf_ctx(host(false)),
+        &dnf_ctx(host(0)),
         "pkg.installed",
         "nosuch",
         json!({"refresh": false}),
@@ -263,8 +293,33 @@ fn a_dnf_lock_held_elsewhere_fails_clearly_scripted_fake() {
 }
 
 #[test]
+fn a_lock_released_within_the_wait_is_waited_for_scripted_fake() {
+    let fake = host(2);
+    let ctx = dnf_ctx_waiting(Arc::clone(&fake), 60);
+    let r = state(&ctx, "pkg.installed", "hello", json!({"refresh": false}));
+    assert_eq!(r.result, Some(true), "{}", r.comment);
+    assert_eq!(r.changes["hello"], json!({"old": "", "new": "2.12-1.fc40"}));
+    let log = fake.log.lock().unwrap();
+    let locked = log.iter().filter(|l| l.starts_with("locked: ")).count();
+    assert_eq!(locked, 2, "{log:?}");
+
+    // pkg_lock_timeout 0: one try, and the failure at once
+    let fake = host(u32::MAX);
+    let ctx = dnf_ctx_waiting(Arc::clone(&fake), 0);
+    let err = ctx
+        .call("pkg.refresh_db", vec![], Default::default())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "the package database is locked by another process (waited 0s): RPMDB already locked by 4242 (held by process 4242 (dnf-automatic))"
+    );
+    assert_eq!(fake.log.lock().unwrap().len(), 1);
+}
+
+#[test]
 fn a_version_range_installs_the_candidate_scripted_fake() {
-    let fake = host(false);
+    let fake = host(0);
     let ctx = dnf_ctx(Arc::clone(&fake));
     let r = state(
         &ctx,

@@ -1,12 +1,21 @@
 //! rpm hosts: `rpm -qa` reads, `dnf` (or `yum` where dnf is absent)
 //! changes, `dnf repoquery` candidates, `dnf versionlock` holds (the
 //! versionlock plugin, as Salt's yumpkg).
+//!
+//! dnf 4 waits without end for a lock another process holds (Salt's
+//! yumpkg runs it so, and hangs with it); Halite runs dnf with
+//! `exit_on_lock` (dnf 4 and 5 know it) and tries again for
+//! `pkg_lock_timeout` seconds ([`PkgTool::polling`]), then fails naming the
+//! holder dnf reports.
 
 use halite_api::{Map, Value};
 
 use super::{InstallOpts, Manager, Target};
 use crate::tool::{failed, strings, PkgError, PkgTool};
 use crate::version::Scheme;
+
+/// dnf's option to fail at once, instead of waiting, on a held lock.
+pub const EXIT_ON_LOCK: &str = "--setopt=exit_on_lock=True";
 
 pub struct Dnf<'a> {
     tool: PkgTool<'a>,
@@ -19,17 +28,23 @@ impl<'a> Dnf<'a> {
     }
 
     fn dnf(&self, args: &[&str]) -> Vec<String> {
-        let mut argv = strings(&["dnf", "-y", "-q"]);
+        let mut argv = strings(&["dnf", "-y", "-q", EXIT_ON_LOCK]);
         argv.extend(strings(args));
         argv
     }
 
-    fn changed(&self, argv: &[String]) -> Result<(), PkgError> {
-        let out = self.tool.raw(argv)?;
+    /// Run a dnf command (a held lock retried until `pkg_lock_timeout`);
+    /// stdout on exit 0.
+    fn run(&self, argv: &[String]) -> Result<String, PkgError> {
+        let out = self.tool.polling(argv)?;
         if out.retcode != 0 {
             return Err(failed(argv, &out));
         }
-        Ok(())
+        Ok(out.stdout_text())
+    }
+
+    fn changed(&self, argv: &[String]) -> Result<(), PkgError> {
+        self.run(argv).map(|_| ())
     }
 }
 
@@ -96,13 +111,14 @@ impl Manager for Dnf<'_> {
         let mut argv = strings(&[
             "dnf",
             "-q",
+            EXIT_ON_LOCK,
             "repoquery",
             "--latest-limit=1",
             "--queryformat",
             "%{name}\t%{epoch}\t%{version}-%{release}\n",
         ]);
         argv.extend(names.iter().cloned());
-        let text = self.tool.run(&argv)?;
+        let text = self.run(&argv)?;
         let mut found = std::collections::HashMap::new();
         for line in text.lines() {
             if let [name, epoch, vr] = line.split('\t').collect::<Vec<_>>()[..] {
@@ -142,12 +158,12 @@ impl Manager for Dnf<'_> {
     }
 
     fn refresh(&self) -> Result<Value, PkgError> {
-        self.tool.run(&self.dnf(&["makecache"]))?;
+        self.run(&self.dnf(&["makecache"]))?;
         Ok(Value::Bool(true))
     }
 
     fn held(&self) -> Result<Vec<String>, PkgError> {
-        let text = self.tool.run(&self.dnf(&["versionlock", "list"]))?;
+        let text = self.run(&self.dnf(&["versionlock", "list"]))?;
         Ok(text
             .lines()
             .filter_map(|l| {
@@ -165,7 +181,7 @@ impl Manager for Dnf<'_> {
 
     fn set_hold(&self, name: &str, hold: bool) -> Result<(), PkgError> {
         let verb = if hold { "add" } else { "delete" };
-        self.tool.run(&self.dnf(&["versionlock", verb, name]))?;
+        self.run(&self.dnf(&["versionlock", verb, name]))?;
         Ok(())
     }
 

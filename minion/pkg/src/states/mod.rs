@@ -1,7 +1,7 @@
 //! State modules: `pkg.installed`, `pkg.latest`, `pkg.removed`,
 //! `pkg.purged` (Salt's comments, changes and test-mode returns, recorded
 //! from salt-call 3008.4 on apt) and `pkgrepo.managed`/`pkgrepo.absent`
-//! (apt source lines).
+//! (apt source lines, yum/dnf `.repo` files).
 
 use halite_api::{Map, StateCall, StateSpec, Value};
 
@@ -10,6 +10,7 @@ use crate::exec::{pkg_entry, version_text};
 pub mod installed;
 pub mod latest;
 pub mod pkgrepo;
+pub mod pkgrepo_yum;
 pub mod removed;
 
 pub const STATES: &[StateSpec] = &[

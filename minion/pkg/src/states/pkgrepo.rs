@@ -1,7 +1,8 @@
 //! `pkgrepo.managed` / `pkgrepo.absent` for apt: the source line `name` in
 //! `file` (default `/etc/apt/sources.list`), written atomically; absent
 //! searches `sources.list` and `sources.list.d/*.list` and deletes a file
-//! left without entries, as Salt does. Other managers are refused by name.
+//! left without entries, as Salt does. yum/dnf hosts go to
+//! [`super::pkgrepo_yum`] (`.repo` files).
 
 use std::path::{Path, PathBuf};
 
@@ -21,18 +22,12 @@ fn apt_dir(call: &StateCall<'_>) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/etc/apt"))
 }
 
-fn refuse_non_apt(call: &StateCall<'_>) -> Option<StateReturn> {
-    match manager::for_ctx(call.ctx) {
-        Ok(m) if m.name() == "apt" => None,
-        Ok(m) => Some(StateReturn::fail(
-            &call.name,
-            format!(
-                "pkgrepo: Halite manages apt source lines only; this host uses {}",
-                m.name()
-            ),
-        )),
-        Err(e) => Some(StateReturn::fail(&call.name, e.to_string())),
-    }
+/// Which kind of repositories this host has: `Ok(true)` apt source
+/// lines, `Ok(false)` yum/dnf `.repo` files; `Err`: no manager.
+fn is_apt(call: &StateCall<'_>) -> Result<bool, String> {
+    manager::for_ctx(call.ctx)
+        .map(|m| m.name() == "apt")
+        .map_err(|e| e.to_string())
 }
 
 fn lines_of(path: &Path) -> Vec<String> {
@@ -53,8 +48,10 @@ fn write_lines(path: &Path, lines: &[String]) -> std::io::Result<()> {
 }
 
 pub fn managed(call: &StateCall<'_>) -> StateReturn {
-    if let Some(r) = refuse_non_apt(call) {
-        return r;
+    match is_apt(call) {
+        Err(e) => return StateReturn::fail(&call.name, e),
+        Ok(false) => return super::pkgrepo_yum::managed(call),
+        Ok(true) => {}
     }
     let line = call.name.trim().to_string();
     let file = call
@@ -114,8 +111,10 @@ fn candidates(call: &StateCall<'_>) -> Vec<PathBuf> {
 }
 
 pub fn absent(call: &StateCall<'_>) -> StateReturn {
-    if let Some(r) = refuse_non_apt(call) {
-        return r;
+    match is_apt(call) {
+        Err(e) => return StateReturn::fail(&call.name, e),
+        Ok(false) => return super::pkgrepo_yum::absent(call),
+        Ok(true) => {}
     }
     let line = call.name.trim().to_string();
     let holding: Vec<PathBuf> = candidates(call)

@@ -1,0 +1,242 @@
+//! `pkgrepo.managed` / `pkgrepo.absent` on yum/dnf hosts, as Salt
+//! 3008.4's `states/pkgrepo.py` drives yumpkg: `name` is the repo id and
+//! `<reposdir>/<name>.repo` its file; `humanname` becomes the `name`
+//! option; every other argument is written as an option (so is `file`, as
+//! Salt does); `enabled`/`disabled` become `enabled`. Salt's comparison of
+//! the wanted options with the file, its comments and changes.
+
+use halite_api::{Map, StateCall, StateReturn, Value};
+
+use crate::exec_repo::strict;
+use crate::yumrepo::{self, ini, RepoError, YUM_CONFIGS};
+
+const REPEAT_NOTE: &str = "This may cause pkg states to behave differently than stated if this action is repeated without test=True, due to the differences in the configured repositories.";
+
+/// The state's `**kwargs`: its arguments without `name` and the named
+/// parameters `ppa`, `copr`, `aptkey`.
+fn kwargs_of(call: &StateCall<'_>) -> Map {
+    call.args
+        .iter()
+        .filter(|(k, _)| {
+            !k.starts_with("__") && !matches!(k.as_str(), "name" | "ppa" | "copr" | "aptkey")
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// `salt.utils.data.is_true`: numbers (and numeric strings) above zero,
+/// the string "true" in any case, else Python truthiness.
+pub fn is_true(v: &Value) -> bool {
+    match v {
+        Value::Number(n) => n.as_f64().is_some_and(|f| f > 0.0),
+        Value::String(s) => match s.trim().parse::<f64>() {
+            Ok(f) => f > 0.0,
+            Err(_) => s.eq_ignore_ascii_case("true"),
+        },
+        other => halite_api::value::is_truthy(other),
+    }
+}
+
+fn fail(call: &StateCall<'_>, comment: String) -> StateReturn {
+    StateReturn::fail(&call.name, comment)
+}
+
+fn dirs(kwargs: &Map) -> Result<Vec<String>, RepoError> {
+    yumrepo::basedirs(kwargs.get("basedir"), YUM_CONFIGS, strict(kwargs))
+}
+
+fn get_repo(kwargs: &Map, repo: &str) -> Result<Map, RepoError> {
+    yumrepo::get_repo(&dirs(kwargs)?, repo, strict(kwargs))
+}
+
+/// Salt's `enabled`/`disabled` handling; `Err` is the comment of a refusal.
+fn wanted(call: &StateCall<'_>) -> Result<Map, String> {
+    let mut kw = kwargs_of(call);
+    if kw.contains_key("repo") {
+        return Err("'repo' is not a supported argument for this state. The 'name' argument is probably what was intended.".into());
+    }
+    if call.args.get("copr").is_some_and(|v| !v.is_null()) {
+        return Err(
+            "copr repositories are not supported by Halite (Salt runs `dnf copr enable`)".into(),
+        );
+    }
+    let enabled = kw.shift_remove("enabled").filter(|v| !v.is_null());
+    let disabled = kw.shift_remove("disabled").filter(|v| !v.is_null());
+    if enabled.is_some() && disabled.is_some() {
+        return Err("Only one of enabled/disabled is allowed".into());
+    }
+    let allow_insecure = kw
+        .shift_remove("allow_insecure_key")
+        .is_none_or(|v| halite_api::value::is_truthy(&v));
+    let key_url = kw.get("key_url").map(ini::py_str).unwrap_or_default();
+    if key_url.trim().starts_with("http:") && !allow_insecure {
+        return Err(
+            "Cannot have 'key_url' using http with 'allow_insecure_key' set to True".into(),
+        );
+    }
+    kw.insert("name".into(), call.name.clone().into());
+    if let Some(human) = kw.shift_remove("humanname") {
+        kw.insert("name".into(), human);
+    }
+    let on = match (&enabled, &disabled) {
+        (_, Some(d)) => !is_true(d),
+        (Some(e), None) => is_true(e),
+        (None, None) => true,
+    };
+    kw.insert("enabled".into(), on.into());
+    Ok(kw)
+}
+
+/// Salt's loop over the wanted options: does the file already have them?
+fn configured(want: &Map, pre: &Map) -> bool {
+    for (k, v) in want {
+        let Some(old) = pre.get(k) else {
+            // missing options are ignored, except a disabled repo
+            if k == "enabled" && !is_true(v) {
+                return false;
+            }
+            if matches!(k.as_str(), "comps" | "key_url") {
+                return false;
+            }
+            continue;
+        };
+        let same = match k.as_str() {
+            "comps" | "key_url" => sorted_items(v) == sorted_items(old),
+            "comments" => ini::combine_comments(v) == ini::combine_comments(old),
+            "architectures" if halite_api::value::is_truthy(v) => {
+                sorted_items(v) == sorted_items(old)
+            }
+            _ if v.is_boolean() || old.is_boolean() => is_true(v) == is_true(old),
+            _ => ini::py_str(v) == ini::py_str(old),
+        };
+        if !same {
+            return false;
+        }
+    }
+    true
+}
+
+/// `sorted(x)` of a string (its characters) or a list.
+fn sorted_items(v: &Value) -> Vec<String> {
+    let mut items: Vec<String> = match v {
+        Value::Array(a) => a.iter().map(ini::py_str).collect(),
+        other => ini::py_str(other).chars().map(String::from).collect(),
+    };
+    items.sort();
+    items
+}
+
+/// `{key: {new, old}}` for every wanted key whose value differs.
+fn diff(want: &Map, new: &Map, pre: &Map) -> Map {
+    want.keys()
+        .filter_map(|k| {
+            let n = new.get(k).cloned().unwrap_or(Value::Null);
+            let o = pre.get(k).cloned().unwrap_or(Value::Null);
+            (n != o).then(|| (k.clone(), super::new_old(n, o)))
+        })
+        .collect()
+}
+
+pub fn managed(call: &StateCall<'_>) -> StateReturn {
+    let name = call.name.clone();
+    let mut kwargs = match wanted(call) {
+        Ok(k) => k,
+        Err(comment) => return fail(call, comment),
+    };
+    let pre = match get_repo(&kwargs, &name) {
+        Ok(p) => p,
+        Err(e) => return fail(call, format!("Failed to examine repo '{name}': {e}")),
+    };
+    let mut pre = pre;
+    if !pre.is_empty() {
+        // 22412: the file is not compared (nor written) for a known repo
+        pre.shift_remove("file");
+        kwargs.shift_remove("file");
+        if configured(&kwargs, &pre) {
+            return StateReturn::ok(&name, format!("Package repo '{name}' already configured"));
+        }
+    }
+    let mut ret = StateReturn::new(&name);
+    if call.test {
+        ret.result = None;
+        ret.comment = format!("Package repo '{name}' would be configured. {REPEAT_NOTE}");
+        if pre.is_empty() {
+            ret.changes.insert("repo".into(), name.into());
+        } else {
+            ret.changes = diff(&kwargs, &kwargs, &pre);
+        }
+        return ret;
+    }
+    if let Err(e) = apply(&kwargs, &name) {
+        return fail(call, format!("Failed to configure repo '{name}': {e}"));
+    }
+    match get_repo(&kwargs, &name) {
+        Ok(post) => {
+            if pre.is_empty() {
+                ret.changes.insert("repo".into(), name.clone().into());
+            } else {
+                ret.changes = diff(&kwargs, &post, &pre);
+            }
+            ret.result = Some(true);
+            ret.comment = format!("Configured package repo '{name}'");
+        }
+        Err(e) => {
+            ret.result = Some(false);
+            ret.comment = format!("Failed to confirm config of repo '{name}': {e}");
+        }
+    }
+    ret
+}
+
+/// `pkg.mod_repo(repo, **kwargs)` (its `basedir` parameter taken out).
+fn apply(kwargs: &Map, repo: &str) -> Result<Map, RepoError> {
+    let mut opts = kwargs.clone();
+    opts.shift_remove("basedir");
+    yumrepo::mod_repo(&dirs(kwargs)?, repo, &opts, strict(kwargs))
+}
+
+pub fn absent(call: &StateCall<'_>) -> StateReturn {
+    let name = call.name.clone();
+    let kwargs = kwargs_of(call);
+    if call.args.get("copr").is_some_and(|v| !v.is_null()) {
+        return fail(
+            call,
+            "copr repositories are not supported by Halite (Salt runs `dnf copr enable`)".into(),
+        );
+    }
+    if ["keyid", "keyid_ppa"]
+        .iter()
+        .any(|k| kwargs.get(*k).is_some_and(|v| !v.is_null()))
+    {
+        return fail(
+            call,
+            "Repo key management is not implemented for this platform".into(),
+        );
+    }
+    let found = match get_repo(&kwargs, &name) {
+        Ok(r) => r,
+        Err(e) => return fail(call, format!("Failed to configure repo '{name}': {e}")),
+    };
+    if found.is_empty() {
+        return StateReturn::ok(&name, format!("Package repo {name} is absent"));
+    }
+    if call.test {
+        let mut ret = StateReturn::new(&name);
+        ret.result = None;
+        ret.comment = format!("Package repo '{name}' will be removed. {REPEAT_NOTE}");
+        return ret;
+    }
+    let removed = dirs(&kwargs).and_then(|d| {
+        yumrepo::del_repo(&d, &name, strict(&kwargs))?;
+        yumrepo::list_repos(&d, strict(&kwargs))
+    });
+    match removed {
+        Err(e) => fail(call, e.to_string()),
+        Ok(left) if left.contains_key(&name) => fail(call, format!("Failed to remove repo {name}")),
+        Ok(_) => {
+            let mut ret = StateReturn::ok(&name, format!("Removed repo {name}"));
+            ret.changes.insert("repo".into(), name.into());
+            ret
+        }
+    }
+}
