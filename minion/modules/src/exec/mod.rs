@@ -24,6 +24,7 @@ pub mod service;
 pub mod service_mask;
 pub mod slsutil;
 pub mod slsutil_render;
+pub mod slsutil_tree;
 pub mod ssh;
 pub mod status;
 pub mod sys;
@@ -55,6 +56,7 @@ pub fn register(reg: &mut Registry) {
         event::SPECS,
         slsutil::SPECS,
         slsutil_render::SPECS,
+        slsutil_tree::SPECS,
         cron::SPECS,
         timezone::SPECS,
         locale::SPECS,
