@@ -4,8 +4,10 @@
 //!   them) on top of saphyr's raw scalars.
 //! * `jinja`: minijinja with Salt's context, filters, tests and tags.
 //! * [`render_sls`]: shebang/renderer-pipeline selection and the whole SLS pipeline.
+//! * [`compile_template`]: a file or string through its pipe (`slsutil.renderer`).
 //! * [`Renderer`]: the [`halite_api::TemplateRenderer`] used by file.managed & co.
 
+mod compile;
 pub mod jinja;
 mod pipeline;
 pub mod py;
@@ -41,6 +43,8 @@ pub struct SlsSource {
 pub fn render_sls(ctx: &Ctx, text: &str, src: &SlsSource) -> Result<Value, RenderError> {
     pipeline::render_sls(ctx, text, src)
 }
+
+pub use compile::{compile_template, sls_vars, Template};
 
 /// The template renderer handed to modules via [`Ctx::templates`].
 #[derive(Debug, Default, Clone, Copy)]

@@ -57,9 +57,19 @@ fn legacy_alias(spec: &str) -> Option<String> {
 }
 
 /// Data flowing through a pipe.
-enum Stage {
+pub(crate) enum Stage {
     Text(String),
     Data(Value),
+}
+
+/// One pipe's input: the text, the line its shebang is read from, where it
+/// came from (for messages) and what Jinja sees.
+pub(crate) struct PipeInput<'a> {
+    pub text: &'a str,
+    pub first_line: &'a str,
+    pub default: &'a str,
+    pub name: &'a str,
+    pub vars: &'a Map,
 }
 
 /// Render one SLS file through its pipeline.
@@ -69,38 +79,62 @@ pub fn render_sls(ctx: &Ctx, text: &str, src: &SlsSource) -> Result<Value, Rende
         .and_then(Value::as_str)
         .unwrap_or("jinja|yaml")
         .to_string();
+    let used_by = format!("{}:{}", src.saltenv, src.relpath);
     let pipe = pipe_for(text, &default);
-    if let Some((name, _)) = pipe.iter().find(|(n, _)| UNSUPPORTED.contains(&n.as_str())) {
-        return Err(RenderError::Unsupported(format!(
-            "The '{name}' renderer is not supported by Halite (used by {}:{})",
-            src.saltenv, src.relpath
-        )));
-    }
+    refuse_unsupported(&pipe, &used_by)?;
     if pipe.first().is_some_and(|(n, _)| n == "py") {
         return crate::py::render(ctx, text, src);
     }
+    let vars = sls_context(ctx, src);
+    let input = PipeInput {
+        text,
+        first_line: text.lines().next().unwrap_or_default(),
+        default: &default,
+        name: &src.relpath,
+        vars: &vars,
+    };
+    Ok(match run_pipe(ctx, &input, &used_by)? {
+        None => Value::Null,
+        Some(Stage::Data(v)) => v,
+        Some(Stage::Text(t)) if t.trim().is_empty() => Value::Null,
+        Some(Stage::Text(t)) => Value::String(t),
+    })
+}
+
+/// Salt's renderers that Halite does not have fail the render, naming it.
+fn refuse_unsupported(pipe: &[(String, String)], used_by: &str) -> Result<(), RenderError> {
+    match pipe.iter().find(|(n, _)| UNSUPPORTED.contains(&n.as_str())) {
+        Some((name, _)) => Err(RenderError::Unsupported(format!(
+            "The '{name}' renderer is not supported by Halite (used by {used_by})"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Run the text through the pipe of its shebang (else the default):
+/// `None` when the pipe names a renderer Halite does not know.
+pub(crate) fn run_pipe(
+    ctx: &Ctx,
+    input: &PipeInput<'_>,
+    used_by: &str,
+) -> Result<Option<Stage>, RenderError> {
+    let pipe = pipe_for(input.first_line, input.default);
+    refuse_unsupported(&pipe, used_by)?;
     let known = ["jinja", "yaml", "json", "text"];
     if pipe.iter().any(|(n, _)| !known.contains(&n.as_str())) {
-        tracing::error!(
-            "unknown renderer in pipe for {}; the file renders to nothing",
-            src.relpath
-        );
-        return Ok(Value::Null);
+        tracing::error!("unknown renderer in pipe for {used_by}; the file renders to nothing");
+        return Ok(None);
     }
-    let mut stage = Stage::Text(text.to_string());
+    let mut stage = Stage::Text(input.text.to_string());
     for (name, args) in &pipe {
-        stage = apply(ctx, src, name, args, stage)?;
+        stage = apply(ctx, input, name, args, stage)?;
     }
-    Ok(match stage {
-        Stage::Data(v) => v,
-        Stage::Text(t) if t.trim().is_empty() => Value::Null,
-        Stage::Text(t) => Value::String(t),
-    })
+    Ok(Some(stage))
 }
 
 fn apply(
     ctx: &Ctx,
-    src: &SlsSource,
+    input: &PipeInput<'_>,
     name: &str,
     args: &str,
     stage: Stage,
@@ -116,25 +150,35 @@ fn apply(
                     "Unknown renderer option: {args}"
                 )));
             }
-            let vars = sls_context(ctx, src);
-            jinja::render(ctx, &src.relpath, &text, &vars)
+            jinja::render(ctx, input.name, &text, input.vars)
                 .map(Stage::Text)
                 .map_err(RenderError::Jinja)
         }
-        "yaml" => Ok(Stage::Data(yaml::load(&text)?)),
+        "yaml" => Ok(Stage::Data(yaml_render(&text)?)),
         "json" => json_render(&text).map(Stage::Data),
         _ => Ok(Stage::Text(text)),
     }
 }
 
-/// Salt's JSON renderer: a first line starting with `#!` is dropped.
+/// Salt's YAML renderer: data that is false in Python becomes `{}`.
+fn yaml_render(text: &str) -> Result<Value, RenderError> {
+    let data = yaml::load(text)?;
+    Ok(if halite_api::value::is_truthy(&data) {
+        data
+    } else {
+        Value::Object(Map::new())
+    })
+}
+
+/// Salt's JSON renderer: a first line starting with `#!` is dropped, an
+/// empty document is `{}`.
 fn json_render(text: &str) -> Result<Value, RenderError> {
     let body = match text.strip_prefix("#!") {
         Some(_) => text.split_once('\n').map_or("", |(_, rest)| rest),
         None => text,
     };
     if body.trim().is_empty() {
-        return Ok(Value::Null);
+        return Ok(Value::Object(Map::new()));
     }
     serde_json::from_str(body).map_err(|e| RenderError::Jinja(format!("Could not parse JSON: {e}")))
 }

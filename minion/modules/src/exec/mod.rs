@@ -23,6 +23,8 @@ pub mod secret;
 pub mod service;
 pub mod service_mask;
 pub mod slsutil;
+pub mod slsutil_render;
+pub mod slsutil_tree;
 pub mod ssh;
 pub mod status;
 pub mod sys;
@@ -53,6 +55,8 @@ pub fn register(reg: &mut Registry) {
         data::SPECS,
         event::SPECS,
         slsutil::SPECS,
+        slsutil_render::SPECS,
+        slsutil_tree::SPECS,
         cron::SPECS,
         timezone::SPECS,
         locale::SPECS,

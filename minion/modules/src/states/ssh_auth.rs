@@ -1,9 +1,10 @@
 //! Salt's `ssh_auth.present` / `ssh_auth.absent` (`salt/states/ssh_auth.py`)
 //! over the `ssh` execution module's authorized_keys functions: `name` as a
 //! bare key (`key [comment]`) or a full line (`[options] enc key [comment]`),
-//! `source` keys fetched through the file client, test-mode reports.
+//! `source` keys fetched through the file client, test-mode reports;
+//! `ssh_auth.manage` (in `manage`) on top of both.
 
-use halite_api::{StateCall, StateReturn, StateSpec};
+use halite_api::{Map, StateCall, StateReturn, StateSpec};
 
 use super::ret;
 use crate::exec::ssh::authfile::{self, SourceKeys, Target};
@@ -21,7 +22,14 @@ pub const SPECS: &[StateSpec] = &[
         run: absent,
         mod_watch: None,
     },
+    StateSpec {
+        name: "ssh_auth.manage",
+        run: manage::manage,
+        mod_watch: None,
+    },
 ];
+
+mod manage;
 
 /// The key fields a state works with.
 struct Key {
@@ -146,7 +154,27 @@ fn absent(call: &StateCall<'_>) -> StateReturn {
     with_args(call, absent_impl)
 }
 
-/// `check_key_file` for test mode: `Some(report)` or the all-clear case.
+/// The one handling of a `source` file, for every branch of present and
+/// absent: `apply` over its keys, `missing` when it cannot be fetched,
+/// `empty` with Salt's error text when it holds no key.
+fn with_source<'a, R>(
+    call: &StateCall<'_>,
+    a: &'a Args,
+    missing: R,
+    empty: impl FnOnce(String) -> R,
+    apply: impl FnOnce(&Target<'a>, &Map) -> Result<R, SshError>,
+) -> Result<R, SshError> {
+    let t = a.target();
+    Ok(
+        match authfile::source_keys(call.ctx, &a.source, &call.ctx.saltenv, t.hash_type)? {
+            SourceKeys::Missing => missing,
+            SourceKeys::Empty(e) => empty(e),
+            SourceKeys::Keys(keys) => apply(&t, &keys)?,
+        },
+    )
+}
+
+/// `check_key_file` for test mode: the keys to change, else the all-clear.
 fn source_report(
     call: &StateCall<'_>,
     a: &Args,
@@ -154,30 +182,28 @@ fn source_report(
     line: fn(&str, &str) -> String,
     done: &str,
 ) -> Result<(Option<bool>, String), SshError> {
-    let t = a.target();
-    let err = match authfile::source_keys(call.ctx, &a.source, &call.ctx.saltenv, t.hash_type)? {
-        SourceKeys::Keys(k) => {
-            let status = authfile::check_key_file(&t, &k)?;
-            let report: String = status
+    let clear = (
+        Some(true),
+        format!("All host keys in file {} are already {done}", a.source),
+    );
+    with_source(
+        call,
+        a,
+        clear.clone(),
+        |e| (Some(false), e),
+        |t, k| {
+            let report: String = authfile::check_key_file(t, k)?
                 .iter()
                 .filter(|(_, s)| s.as_str() != Some(skip))
                 .map(|(key, s)| line(s.as_str().unwrap_or_default(), key))
                 .collect();
-            if !report.is_empty() {
-                return Ok((None, report));
-            }
-            None
-        }
-        SourceKeys::Empty(e) => Some(e),
-        SourceKeys::Missing => None,
-    };
-    Ok(match err {
-        Some(e) => (Some(false), e),
-        None => (
-            Some(true),
-            format!("All host keys in file {} are already {done}", a.source),
-        ),
-    })
+            Ok(if report.is_empty() {
+                clear
+            } else {
+                (None, report)
+            })
+        },
+    )
 }
 
 fn present_impl(call: &StateCall<'_>, a: &Args) -> Result<StateReturn, SshError> {
@@ -216,18 +242,22 @@ fn present_impl(call: &StateCall<'_>, a: &Args) -> Result<StateReturn, SshError>
         };
         return Ok(r);
     }
-    let mut err = None;
-    let data = if a.source.is_empty() {
-        authfile::set_auth_key(call.ctx, &t, &k.name, &k.enc, &k.comment, &k.options)?
+    let (data, err) = if a.source.is_empty() {
+        let data = authfile::set_auth_key(call.ctx, &t, &k.name, &k.enc, &k.comment, &k.options)?;
+        (data, None)
     } else {
-        match authfile::source_keys(call.ctx, &a.source, &call.ctx.saltenv, t.hash_type)? {
-            SourceKeys::Missing => "no key",
-            SourceKeys::Empty(e) => {
-                err = Some(e);
-                "fail"
-            }
-            SourceKeys::Keys(keys) => authfile::set_from_keys(call.ctx, &t, &keys, &k.options)?,
-        }
+        with_source(
+            call,
+            a,
+            ("no key", None),
+            |e| ("fail", Some(e)),
+            |t, keys| {
+                Ok((
+                    authfile::set_from_keys(call.ctx, t, keys, &k.options)?,
+                    None,
+                ))
+            },
+        )?
     };
     let name = &k.name;
     match data {
@@ -288,12 +318,7 @@ fn absent_impl(call: &StateCall<'_>, a: &Args) -> Result<StateReturn, SshError> 
         return Ok(r);
     }
     if !a.source.is_empty() {
-        r.comment =
-            match authfile::source_keys(call.ctx, &a.source, &call.ctx.saltenv, t.hash_type)? {
-                SourceKeys::Missing => String::new(),
-                SourceKeys::Empty(_) => "fail".into(),
-                SourceKeys::Keys(keys) => authfile::rm_from_keys(&t, &keys)?.into(),
-            };
+        r.comment = with_source(call, a, "", |_| "fail", authfile::rm_from_keys)?.into();
     } else {
         k.parse(None);
         r.comment = authfile::rm_auth_key(&t, &k.name)?;

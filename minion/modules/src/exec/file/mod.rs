@@ -6,7 +6,7 @@ mod contains;
 mod hash;
 mod links;
 mod owners;
-mod paths;
+pub mod paths;
 pub mod pyre;
 pub mod replace;
 

@@ -178,45 +178,58 @@ fn rm_auth_key(call: &ExecCall<'_>) -> ExecResult {
     ok(authfile::rm_auth_key(&t, &key).map_err(fail)?)
 }
 
-/// The shared head of the `*_from_file` functions: target, source keys.
-fn from_file<'a>(
-    call: &ExecCall<'_>,
-    user: &'a str,
-    config: &'a str,
-    ht: Option<&'a str>,
-) -> Result<(Target<'a>, SourceKeys), ExecError> {
-    let source = required_str(call, 1, "source")?;
-    let saltenv = opt_str(call, 3, "saltenv").unwrap_or_else(|| "base".into());
-    let keys = authfile::source_keys(call.ctx, &source, &saltenv, ht).map_err(fail)?;
-    Ok((
-        Target {
+/// The argspec of the `*_from_file` functions (`set_auth_key_from_file` also
+/// takes `**kwargs`).
+const FROM_FILE_ARGS: &[&str] = &[
+    "user",
+    "source",
+    "config",
+    "saltenv",
+    "fingerprint_hash_type",
+];
+
+/// The shared prologue of the `*_from_file` functions:
+/// `(user, source, config, saltenv, fingerprint_hash_type)` read, the
+/// source's keys fetched.
+struct FromFile {
+    user: String,
+    config: String,
+    hash_type: Option<String>,
+    keys: SourceKeys,
+}
+
+impl FromFile {
+    fn read(call: &ExecCall<'_>) -> Result<FromFile, ExecError> {
+        let user = required_str(call, 0, "user")?;
+        let source = required_str(call, 1, "source")?;
+        let config = config_at(call, 2);
+        let saltenv = opt_str(call, 3, "saltenv").unwrap_or_else(|| "base".into());
+        let hash_type = opt_str(call, 4, "fingerprint_hash_type");
+        let keys = authfile::source_keys(call.ctx, &source, &saltenv, hash_type.as_deref())
+            .map_err(fail)?;
+        Ok(FromFile {
             user,
             config,
-            hash_type: ht,
-        },
-        keys,
-    ))
+            hash_type,
+            keys,
+        })
+    }
+
+    fn target(&self) -> Target<'_> {
+        Target {
+            user: &self.user,
+            config: &self.config,
+            hash_type: self.hash_type.as_deref(),
+        }
+    }
 }
 
 fn check_key_file(call: &ExecCall<'_>) -> ExecResult {
-    reject_unknown_kwargs(
-        call,
-        &[
-            "user",
-            "source",
-            "config",
-            "saltenv",
-            "fingerprint_hash_type",
-        ],
-    )?;
-    let user = required_str(call, 0, "user")?;
-    let (config, ht) = (
-        config_at(call, 2),
-        opt_str(call, 4, "fingerprint_hash_type"),
-    );
-    match from_file(call, &user, &config, ht.as_deref())? {
-        (t, SourceKeys::Keys(k)) => ok(Value::Object(
-            authfile::check_key_file(&t, &k).map_err(fail)?,
+    reject_unknown_kwargs(call, FROM_FILE_ARGS)?;
+    let f = FromFile::read(call)?;
+    match &f.keys {
+        SourceKeys::Keys(k) => ok(Value::Object(
+            authfile::check_key_file(&f.target(), k).map_err(fail)?,
         )),
         _ => ok(Value::Object(Map::new())),
     }
@@ -225,41 +238,24 @@ fn check_key_file(call: &ExecCall<'_>) -> ExecResult {
 const PULL_FAILED: &str = "Failed to pull key file from salt file server";
 
 fn set_auth_key_from_file(call: &ExecCall<'_>) -> ExecResult {
-    let user = required_str(call, 0, "user")?;
-    let (config, ht) = (
-        config_at(call, 2),
-        opt_str(call, 4, "fingerprint_hash_type"),
-    );
+    let f = FromFile::read(call)?;
     let options = options_list(call.kwargs.get("options"));
-    match from_file(call, &user, &config, ht.as_deref())? {
-        (_, SourceKeys::Missing) => Err(ExecError::Failed(PULL_FAILED.into())),
-        (_, SourceKeys::Empty(_)) => ok("fail"),
-        (t, SourceKeys::Keys(k)) => {
-            ok(authfile::set_from_keys(call.ctx, &t, &k, &options).map_err(fail)?)
+    match &f.keys {
+        SourceKeys::Missing => Err(ExecError::Failed(PULL_FAILED.into())),
+        SourceKeys::Empty(_) => ok("fail"),
+        SourceKeys::Keys(k) => {
+            ok(authfile::set_from_keys(call.ctx, &f.target(), k, &options).map_err(fail)?)
         }
     }
 }
 
 fn rm_auth_key_from_file(call: &ExecCall<'_>) -> ExecResult {
-    reject_unknown_kwargs(
-        call,
-        &[
-            "user",
-            "source",
-            "config",
-            "saltenv",
-            "fingerprint_hash_type",
-        ],
-    )?;
-    let user = required_str(call, 0, "user")?;
-    let (config, ht) = (
-        config_at(call, 2),
-        opt_str(call, 4, "fingerprint_hash_type"),
-    );
-    match from_file(call, &user, &config, ht.as_deref())? {
-        (_, SourceKeys::Missing) => Err(ExecError::Failed(PULL_FAILED.into())),
-        (_, SourceKeys::Empty(_)) => ok("fail"),
-        (t, SourceKeys::Keys(k)) => ok(authfile::rm_from_keys(&t, &k).map_err(fail)?),
+    reject_unknown_kwargs(call, FROM_FILE_ARGS)?;
+    let f = FromFile::read(call)?;
+    match &f.keys {
+        SourceKeys::Missing => Err(ExecError::Failed(PULL_FAILED.into())),
+        SourceKeys::Empty(_) => ok("fail"),
+        SourceKeys::Keys(k) => ok(authfile::rm_from_keys(&f.target(), k).map_err(fail)?),
     }
 }
 

@@ -81,3 +81,37 @@ fn bad_enc_and_missing_source() {
         )
     );
 }
+
+#[test]
+fn manage_removes_unlisted_and_adds_listed() {
+    let other = "AAAAC3NzaC1lZDI1NTE5AAAAIKrHEYY2zWfVa8N7gmGwzD6/e21/75RmMqmAnTn/17+F";
+    let d = TempDir::new("ssh-manage");
+    let ctx = ctx_with(FakeRunner::new(), &d.0);
+    let cfg = d.s("keys");
+    std::fs::write(&cfg, format!("# keep\nssh-ed25519 {other} old\n")).unwrap();
+    let args = json!({"name": "team", "user": "root", "config": cfg,
+        "ssh_keys": [format!("ssh-ed25519 {KEY} new")]});
+    let t = run_state(&ctx, "ssh_auth.manage", args.clone(), true);
+    assert_eq!(
+        (t.name.as_str(), t.result, t.comment.as_str()),
+        (
+            "",
+            None,
+            format!("{other} Key set for removal\nKey {KEY} for user root is set to be added")
+                .as_str()
+        )
+    );
+    let r = run_state(&ctx, "ssh_auth.manage", args.clone(), false);
+    assert_eq!(changes(&r), json!({other: "Key removed", KEY: "New"}));
+    assert_eq!((r.result, r.comment.as_str()), (Some(true), ""));
+    assert_eq!(
+        std::fs::read_to_string(&cfg).unwrap(),
+        format!("# keep\nssh-ed25519 {KEY} new\n")
+    );
+    let again = run_state(&ctx, "ssh_auth.manage", args, false);
+    assert!(again.changes.is_empty());
+    assert_eq!(
+        again.comment,
+        format!("The authorized host key {KEY} is already present for user root")
+    );
+}

@@ -1,0 +1,1 @@
+t: "{{ tplfile }}|{{ tpldir }}|{{ tpldot }}|{{ slspath }}|{{ sls_path }}|{{ slscolonpath }}"
