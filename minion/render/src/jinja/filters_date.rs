@@ -4,7 +4,7 @@
 //! `datetime.fromtimestamp`) or none (now), formatted with Python's
 //! `strftime` directives on a naive datetime (`%Z`/`%z` empty, `%f` micro).
 
-use chrono::{Duration, Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike};
+use chrono::{Datelike, Duration, Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike};
 use minijinja::value::{Rest, ValueOrKwargs};
 use minijinja::{Environment, Error, Value};
 
@@ -99,11 +99,22 @@ fn full_month(abbr: &str) -> &'static str {
     }
 }
 
-/// `H:MM[:SS[.frac]]` (the fraction is dropped, as timelib does).
+/// `H:MM[:SS[.frac]]` (the fraction is dropped, as timelib does), or a
+/// 12-hour `H[:MM[:SS]]am` / `pm`.
 fn parse_time(s: &str) -> Option<NaiveTime> {
-    let mut it = s.split(':');
-    let h: u32 = it.next()?.parse().ok()?;
-    let m: u32 = it.next()?.parse().ok()?;
+    let lower = s.trim().to_lowercase();
+    let (clock, pm) = match (lower.strip_suffix("am"), lower.strip_suffix("pm")) {
+        (Some(c), _) => (c.trim_end(), Some(false)),
+        (_, Some(c)) => (c.trim_end(), Some(true)),
+        _ => (lower.as_str(), None),
+    };
+    let mut it = clock.split(':');
+    let mut h: u32 = it.next()?.parse().ok()?;
+    let m: u32 = match it.next() {
+        Some(x) => x.parse().ok()?,
+        None if pm.is_some() => 0,
+        None => return None,
+    };
     let sec: u32 = match it.next() {
         Some(x) => x.split('.').next()?.parse().ok()?,
         None => 0,
@@ -111,21 +122,33 @@ fn parse_time(s: &str) -> Option<NaiveTime> {
     if it.next().is_some() {
         return None;
     }
+    if let Some(pm) = pm {
+        if !(1..=12).contains(&h) {
+            return None;
+        }
+        h = h % 12 + if pm { 12 } else { 0 };
+    }
     NaiveTime::from_hms_opt(h, m, sec)
 }
 
-/// A date in the forms `Y-M-D`, `Y/M/D`, `M/D/Y`, `D-M-Y`, `YYYYMMDD`.
+/// A date in the forms `Y-M-D`, `Y/M/D`, `M/D/Y`, `D-M-Y`, `D.M.Y`,
+/// `YYYYMMDD`, `Y-M` (the 1st).
 fn parse_numeric_date(s: &str) -> Option<NaiveDate> {
     let num = |x: &str| x.parse::<i32>().ok();
     if s.len() == 8 && s.chars().all(|c| c.is_ascii_digit()) {
         return NaiveDate::from_ymd_opt(num(&s[..4])?, num(&s[4..6])? as u32, num(&s[6..])? as u32);
     }
-    for sep in ['-', '/'] {
+    for sep in ['-', '/', '.'] {
         let p: Vec<&str> = s.split(sep).collect();
-        if p.len() != 3
-            || p.iter()
-                .any(|x| x.is_empty() || !x.chars().all(|c| c.is_ascii_digit()))
+        if p.iter()
+            .any(|x| x.is_empty() || !x.chars().all(|c| c.is_ascii_digit()))
         {
+            continue;
+        }
+        if p.len() == 2 && sep == '-' && p[0].len() == 4 {
+            return NaiveDate::from_ymd_opt(num(p[0])?, num(p[1])? as u32, 1);
+        }
+        if p.len() != 3 {
             continue;
         }
         let (a, b, c) = (num(p[0])?, num(p[1])?, num(p[2])?);
@@ -138,40 +161,58 @@ fn parse_numeric_date(s: &str) -> Option<NaiveDate> {
     None
 }
 
-/// `D Month Y` or `Month D[,] Y` (month names or their abbreviations).
+/// `D Month Y`, `Month D[,] Y` or `Month Y` (the 1st); month names or their
+/// abbreviations. The rest of the words, if any, is the time.
 fn parse_named_date(words: &[&str]) -> Option<NaiveDate> {
-    let [a, b, c] = words else { return None };
-    let year: i32 = c.parse().ok()?;
-    let (day, mon) = match a.trim_end_matches(',').parse::<u32>() {
-        Ok(d) => (d, month(b)?),
-        Err(_) => (b.trim_end_matches(',').parse().ok()?, month(a)?),
-    };
-    NaiveDate::from_ymd_opt(year, mon, day)
+    match words {
+        [a, b] => NaiveDate::from_ymd_opt(b.parse().ok()?, month(a)?, 1),
+        [a, b, c] => {
+            let year: i32 = c.parse().ok()?;
+            let (day, mon) = match a.trim_end_matches(',').parse::<u32>() {
+                Ok(d) => (d, month(b)?),
+                Err(_) => (b.trim_end_matches(',').parse().ok()?, month(a)?),
+            };
+            NaiveDate::from_ymd_opt(year, mon, day)
+        }
+        _ => None,
+    }
 }
 
-/// The subset of timelib's `strtodatetime` Halite parses: `now`, `today`,
-/// `midnight`, `noon`, `tomorrow`, `yesterday`; a date (numeric or with a
-/// month name) optionally followed by a time (`T` or space, `H:MM[:SS[.f]]`)
-/// and a zone suffix (`Z`, `UTC`, `GMT`, `±HH:MM`, ignored as timelib's naive
-/// result ignores it); a time alone (today); `HHMM` (today).
+/// `now`, `today`, `midnight`, `noon`, `tomorrow`, `yesterday`.
+fn relative_word(t: &str, now: NaiveDateTime) -> Option<NaiveDateTime> {
+    let today = now.date();
+    match t.to_lowercase().as_str() {
+        "now" => Some(now),
+        "today" | "midnight" => Some(today.and_time(NaiveTime::MIN)),
+        "noon" => today.and_hms_opt(12, 0, 0),
+        "tomorrow" => Some(today.succ_opt()?.and_time(NaiveTime::MIN)),
+        "yesterday" => Some(today.pred_opt()?.and_time(NaiveTime::MIN)),
+        _ => None,
+    }
+}
+
+/// The subset of timelib's `strtodatetime` Halite parses: the words of
+/// [`relative_word`]; a date (numeric or with a month name, after an
+/// optional weekday) optionally followed by a time (`T` or space,
+/// `H:MM[:SS[.f]]`, `am`/`pm`) and a zone (`Z`, `UTC`, `GMT`, `±HH:MM`,
+/// `±HHMM`, ignored as timelib's naive result ignores it); a time alone
+/// (today); four digits: `HHMM` today when a valid time, else a year (today's
+/// date and time in it). Relative phrases (`+1 day`, `next monday`) are not.
 pub fn parse_text(s: &str) -> Option<NaiveDateTime> {
     let t = s.trim();
-    let today = now().date();
-    let midnight = NaiveTime::MIN;
-    match t.to_lowercase().as_str() {
-        "now" => return now().with_nanosecond(0),
-        "today" | "midnight" => return Some(today.and_time(midnight)),
-        "noon" => return today.and_hms_opt(12, 0, 0),
-        "tomorrow" => return Some(today.succ_opt()?.and_time(midnight)),
-        "yesterday" => return Some(today.pred_opt()?.and_time(midnight)),
-        _ => {}
+    let now = now().with_nanosecond(0)?;
+    let today = now.date();
+    if let Some(d) = relative_word(t, now) {
+        return Some(d);
     }
     if t.len() == 4 && t.chars().all(|c| c.is_ascii_digit()) {
-        return today
-            .and_time(parse_time(&format!("{}:{}", &t[..2], &t[2..]))?)
-            .into();
+        let (h, m) = (t[..2].parse().ok()?, t[2..].parse().ok()?);
+        return match NaiveTime::from_hms_opt(h, m, 0) {
+            Some(time) => Some(today.and_time(time)),
+            None => Some(today.with_year(t.parse().ok()?)?.and_time(now.time())),
+        };
     }
-    let t = strip_zone(t);
+    let t = strip_weekday(strip_zone(t));
     if let Some(time) = parse_time(t) {
         return Some(today.and_time(time));
     }
@@ -180,23 +221,42 @@ pub fn parse_text(s: &str) -> Option<NaiveDateTime> {
         _ => (t, None),
     };
     if let Some(date) = parse_numeric_date(date_part) {
-        let time = match time_part {
-            Some(x) => parse_time(x)?,
-            None => midnight,
-        };
-        return Some(date.and_time(time));
+        return Some(date.and_time(time_of(time_part)?));
     }
     let words: Vec<&str> = t.split_whitespace().collect();
-    if words.len() >= 3 {
-        let date = parse_named_date(&words[..3])?;
-        let time = match words.get(3) {
-            Some(x) if words.len() == 4 => parse_time(x)?,
-            None => midnight,
-            _ => return None,
-        };
-        return Some(date.and_time(time));
+    let n = if words.len() >= 3 && words[2].parse::<i32>().is_ok() {
+        3
+    } else {
+        2
+    };
+    let date = parse_named_date(words.get(..n)?)?;
+    let rest = words[n..].join(" ");
+    Some(date.and_time(time_of((!rest.is_empty()).then_some(rest.as_str()))?))
+}
+
+fn time_of(part: Option<&str>) -> Option<NaiveTime> {
+    match part {
+        Some(x) => parse_time(x),
+        None => Some(NaiveTime::MIN),
     }
-    None
+}
+
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// A leading weekday name (`Fri,`, `Friday`) before a date.
+fn strip_weekday(t: &str) -> &str {
+    let Some((first, rest)) = t.split_once(' ') else {
+        return t;
+    };
+    let w = first.trim_end_matches(',').to_lowercase();
+    if w.len() >= 3
+        && WEEKDAYS.iter().any(|d| w.starts_with(d))
+        && w.chars().all(char::is_alphabetic)
+    {
+        rest.trim_start()
+    } else {
+        t
+    }
 }
 
 fn strip_zone(t: &str) -> &str {
@@ -206,8 +266,16 @@ fn strip_zone(t: &str) -> &str {
         }
     }
     let b = t.as_bytes();
-    if b.len() > 6 && matches!(b[b.len() - 6], b'+' | b'-') && b[b.len() - 3] == b':' {
-        return &t[..t.len() - 6];
+    let n = b.len();
+    if n > 6 && matches!(b[n - 6], b'+' | b'-') && b[n - 3] == b':' {
+        return t[..n - 6].trim_end();
+    }
+    if n > 6
+        && b[n - 6] == b' '
+        && matches!(b[n - 5], b'+' | b'-')
+        && b[n - 4..].iter().all(u8::is_ascii_digit)
+    {
+        return &t[..n - 6];
     }
     t
 }
@@ -303,6 +371,32 @@ mod tests {
         assert_eq!(parse_text("2002-13-45"), None);
         assert_eq!(parse_text("garbage"), None);
         assert_eq!(parse_text("1040814000"), None);
+        assert_eq!(parse_text("15.03.2024"), Some(dt("2024-03-15 00:00:00")));
+        assert_eq!(parse_text("March 2024"), Some(dt("2024-03-01 00:00:00")));
+        assert_eq!(parse_text("2024-03"), Some(dt("2024-03-01 00:00:00")));
+        assert_eq!(
+            parse_text("2024-03-15 9:30pm"),
+            Some(dt("2024-03-15 21:30:00"))
+        );
+        assert_eq!(
+            parse_text("Fri, 15 Mar 2024 09:30:00 +0000"),
+            Some(dt("2024-03-15 09:30:00"))
+        );
+        assert_eq!(
+            parse_text("15 Mar 2024 9pm"),
+            Some(dt("2024-03-15 21:00:00"))
+        );
+        assert_eq!(parse_text("+1 day"), None);
+        let today = now().date();
+        assert_eq!(
+            parse_text("2002"),
+            Some(today.and_hms_opt(20, 2, 0).unwrap())
+        );
+        assert_eq!(
+            parse_text("12am"),
+            Some(today.and_hms_opt(0, 0, 0).unwrap())
+        );
+        assert_eq!(parse_text("2460").map(|d| d.year()), Some(2460));
     }
 
     #[test]

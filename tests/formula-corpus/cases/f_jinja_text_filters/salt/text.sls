@@ -18,6 +18,7 @@ out:
         ws={{ 'no_space' | contains_whitespace }} {{ 'has space' | contains_whitespace }}
         wb={{ 'web01' | check_whitelist_blacklist(whitelist=['web*']) }} {{ 'db01' | check_whitelist_blacklist(whitelist='web.*') }} {{ 'web01' | check_whitelist_blacklist(['web*'], ['web01']) }} {{ 'x' | check_whitelist_blacklist }}
         date={{ '2002/12/25' | strftime }} {{ '2002-12-25 13:14:15' | date_format('%A %d %B %Y %H:%M:%S %j %p') }} {{ 'Dec 25, 2002' | strftime('%y%m%d') }} {{ '25 December 2002 10:30' | strftime('%c') }}
+        date2={{ '15.03.2024' | strftime }} {{ 'March 2024' | strftime }} {{ 'Fri, 15 Mar 2024 09:30:00 +0000' | strftime('%d/%m/%Y %I:%M %p') }} {{ '2024-03-15 9:30pm' | date_format('%H:%M') }} {{ '2024-03' | strftime('%B') }}
         center=[{{ 'abc' | center(9) }}] [{{ 'ab' | center(width=5) }}]
         size={{ 1 | filesizeformat }}, {{ 999 | filesizeformat }}, {{ 123456789 | filesizeformat }}, {{ 1048576 | filesizeformat(true) }}, {{ '2048' | filesizeformat(binary=True) }}
         escape={{ '<a href="x">Tom & Jerry\'s</a>' | forceescape }}
