@@ -1,7 +1,8 @@
 //! Jinja2 3.1's text built-ins that minijinja lacks or words differently, as
 //! `jinja2/filters.py` and markupsafe write them: `center`,
 //! `filesizeformat`, `forceescape`, `striptags`, `truncate`, `wordcount`,
-//! `wordwrap`, `xmlattr`, `random`, and the `cycler` / `joiner` globals.
+//! `wordwrap`, `xmlattr`, `random`, and the `cycler` / `joiner` / `lipsum`
+//! globals.
 
 use std::sync::{Arc, Mutex};
 
@@ -9,6 +10,9 @@ use minijinja::value::{from_args, Kwargs, Object, ObjectRepr, Rest, ValueOrKwarg
 use minijinja::{Environment, Error, ErrorKind, State, Value};
 
 use super::filters_hash::{invalid, py_type};
+
+#[path = "lipsum.rs"]
+mod lipsum;
 
 /// Register the filters and globals of this file.
 pub fn register(env: &mut Environment<'static>) {
@@ -27,6 +31,7 @@ pub fn register(env: &mut Environment<'static>) {
             pos: Mutex::new(0),
         })
     });
+    env.add_function("lipsum", lipsum::lipsum);
     env.add_function("joiner", |sep: Option<String>| {
         Value::from_object(Joiner {
             sep: sep.unwrap_or_else(|| ", ".into()),

@@ -180,3 +180,12 @@ fn strftime_as_salt() {
     assert!(err("{{ '2002-13-45'|strftime }}").contains("Unable to parse 2002-13-45"));
     assert_eq!(run("{{ none|strftime|length }}").unwrap(), "10");
 }
+
+#[test]
+fn lipsum_has_jinja2s_shape() {
+    assert_eq!(
+        run("{{ lipsum(3, html=False).split('\\n\\n')|length }} {{ lipsum(4).count('<p>') }} {{ lipsum(1, False, 20, 21).split()|length }} {{ lipsum(2, False, 5, 6)[-1] }}").unwrap(),
+        "3 4 20 ."
+    );
+    assert!(err("{{ lipsum(1, min=5, max=5) }}").contains("empty range for randrange() (5, 5, 0)"));
+}

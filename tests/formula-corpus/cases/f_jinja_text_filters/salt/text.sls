@@ -29,6 +29,7 @@ out:
         choice={{ ['a', 'b', 'c'] | random in ['a', 'b', 'c'] }} {{ [5] | random }}
         cycle={{ c.next() }} {{ c.next() }} {{ c.next() }} {{ c.current }}
         join={{ j() }}a{{ j() }}b{{ j() }}c
+        lipsum={{ lipsum(3, html=False).split('\n\n') | length }} {{ lipsum(4).count('<p>') }} {{ lipsum(1, False, 20, 21).split() | length }} {{ lipsum(2, False, 5, 6)[-1] }} {{ lipsum(1, min=3, max=4)[:3] }}
     - contents_newline: True
 wrapped:
   file.managed:
