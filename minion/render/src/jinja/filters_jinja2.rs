@@ -1,7 +1,7 @@
 //! Jinja2 3.1's text built-ins that minijinja lacks or words differently, as
 //! `jinja2/filters.py` and markupsafe write them: `center`,
 //! `filesizeformat`, `forceescape`, `striptags`, `truncate`, `wordcount`,
-//! `wordwrap`, `xmlattr`, `random`, and the `cycler` / `joiner` / `lipsum`
+//! `wordwrap`, `xmlattr`, `random`, `urlize`, and the `cycler` / `joiner` / `lipsum`
 //! globals.
 
 use std::sync::{Arc, Mutex};
@@ -13,6 +13,8 @@ use super::filters_hash::{invalid, py_type};
 
 #[path = "lipsum.rs"]
 mod lipsum;
+#[path = "urlize.rs"]
+mod urlize;
 
 /// Register the filters and globals of this file.
 pub fn register(env: &mut Environment<'static>) {
@@ -25,6 +27,7 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("wordwrap", super::textwrap::wordwrap);
     env.add_filter("xmlattr", xmlattr);
     env.add_filter("random", random);
+    env.add_filter("urlize", urlize::urlize);
     env.add_function("cycler", |items: Rest<Value>| {
         Value::from_object(Cycler {
             items: items.0,

@@ -189,3 +189,21 @@ fn lipsum_has_jinja2s_shape() {
     );
     assert!(err("{{ lipsum(1, min=5, max=5) }}").contains("empty range for randrange() (5, 5, 0)"));
 }
+
+#[test]
+fn urlize_as_jinja2() {
+    assert_eq!(
+        run("{{ 'visit http://example.com/a?b=1. or www.example.org, (https://x.io/p) and me@example.com' | urlize }}").unwrap(),
+        "visit <a href=\"http://example.com/a?b=1\" rel=\"noopener\">http://example.com/a?b=1</a>. or \
+         <a href=\"https://www.example.org\" rel=\"noopener\">www.example.org</a>, \
+         (<a href=\"https://x.io/p\" rel=\"noopener\">https://x.io/p</a>) and \
+         <a href=\"mailto:me@example.com\">me@example.com</a>"
+    );
+    assert_eq!(
+        run("{{ 'https://example.com/a_long_path' | urlize(10) }} {{ 'www.example.com' | urlize(nofollow=True, target='_blank') }}").unwrap(),
+        "<a href=\"https://example.com/a_long_path\" rel=\"noopener\">https://ex...</a> \
+         <a href=\"https://www.example.com\" rel=\"nofollow noopener\" target=\"_blank\">www.example.com</a>"
+    );
+    assert!(err("{{ 'x' | urlize(extra_schemes=['bad scheme']) }}")
+        .starts_with("Jinja syntax error: 'bad scheme' is not a valid URI scheme prefix.; line 1"));
+}

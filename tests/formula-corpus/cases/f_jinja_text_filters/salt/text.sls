@@ -26,6 +26,7 @@ out:
         trunc={{ 'the quick brown fox jumps' | truncate(12) }} {{ 'the quick brown fox jumps' | truncate(12, True) }} {{ 'the quick brown fox jumps' | truncate(12, end='~', leeway=0) }} {{ 'short' | truncate(3, end='') }}
         words={{ 'Hello world, foo_bar 42 x-y' | wordcount }}
         attrs={{ {'class': 'menu main', 'id': 'nav', 'hidden': none} | xmlattr }}
+        urls={{ 'docs at https://docs.saltproject.io/en/latest. or www.example.org, (mail admin@example.com)' | urlize }} {{ 'http://example.com/very/long/path' | urlize(12, nofollow=True, target='_blank') }} {{ 'ftp://files.example.com/pub' | urlize(extra_schemes=['ftp://']) }}
         choice={{ ['a', 'b', 'c'] | random in ['a', 'b', 'c'] }} {{ [5] | random }}
         cycle={{ c.next() }} {{ c.next() }} {{ c.next() }} {{ c.current }}
         join={{ j() }}a{{ j() }}b{{ j() }}c
