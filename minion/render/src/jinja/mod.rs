@@ -6,10 +6,15 @@ mod blocks;
 mod data;
 mod errors;
 mod filters;
+mod filters_date;
+mod filters_hash;
+mod filters_jinja2;
+mod filters_text;
 mod lexer;
 mod percent;
 mod strmethods;
 mod syntax;
+mod textwrap;
 mod tuple;
 pub use filters::{python_json, sort_maps};
 pub mod mutable;
@@ -63,6 +68,7 @@ fn environment(ctx: &Ctx, vars: &Map) -> Environment<'static> {
     register_helpers(&mut env);
     register_filters(&mut env);
     register_tests(&mut env);
+    filters_text::register(&mut env);
     remove_names_salt_lacks(&mut env);
     env
 }
