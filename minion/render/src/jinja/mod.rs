@@ -6,7 +6,13 @@ mod blocks;
 mod data;
 mod errors;
 mod filters;
+mod filters_data;
+mod filters_files;
+mod filters_iter;
+mod filters_net;
 mod percent;
+mod pyip;
+mod pyrandom;
 mod strmethods;
 mod tuple;
 pub use filters::{python_json, sort_maps};
@@ -15,6 +21,7 @@ mod rewrite;
 mod salt;
 
 use halite_api::{Ctx, Map};
+use minijinja::value::ValueKind;
 use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior, Value};
 
 use mutable::{from_jinja, to_jinja};
@@ -61,6 +68,8 @@ fn environment(ctx: &Ctx, vars: &Map) -> Environment<'static> {
     register_helpers(&mut env);
     register_filters(&mut env);
     register_tests(&mut env);
+    filters_net::register(&mut env);
+    filters_data::register(&mut env);
     env
 }
 
@@ -94,7 +103,10 @@ fn python_formatter(
     if value.is_undefined() {
         return Err(Error::from(ErrorKind::UndefinedError));
     }
-    let text = match value.as_str() {
+    let text = match value
+        .as_str()
+        .filter(|_| !matches!(value.kind(), ValueKind::Bytes))
+    {
         Some(s) => s.to_string(),
         None => tuple::py_str(value).unwrap_or_else(|| crate::pyfmt::str(&from_jinja(value))),
     };
@@ -169,10 +181,6 @@ fn register_filters(env: &mut Environment<'static>) {
     env.add_filter("base64_decode", data::base64_decode);
     env.add_filter("sha256", data::sha256);
     env.add_filter("sha512", data::sha512);
-    env.add_filter("is_ip", data::is_ip);
-    env.add_filter("is_ipv4", data::is_ipv4);
-    env.add_filter("is_ipv6", data::is_ipv6);
-    env.add_filter("ipaddr", data::ipaddr);
     env.add_filter("to_num", data::to_num);
     env.add_filter("str_to_num", data::to_num);
     env.add_filter("human_to_bytes", data::human_to_bytes);
@@ -187,9 +195,6 @@ fn register_filters(env: &mut Environment<'static>) {
 fn register_tests(env: &mut Environment<'static>) {
     env.add_test("match", data::test_match);
     env.add_test("list", data::test_list);
-    env.add_test("is_ip", data::is_ip);
-    env.add_test("is_ipv4", data::is_ipv4);
-    env.add_test("is_ipv6", data::is_ipv6);
 }
 
 #[cfg(test)]
