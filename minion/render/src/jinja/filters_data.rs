@@ -10,7 +10,7 @@ use minijinja::{Environment, Error, ErrorKind, State, Value};
 
 use super::errors::FunctionFailed;
 use super::mutable::{MutDict, MutList};
-use super::pyrandom::{py_hash_int, PyRandom};
+use super::pyrandom::PyRandom;
 use super::tuple::PyTuple;
 
 pub fn register(env: &mut Environment<'static>) {
@@ -446,27 +446,25 @@ pub fn extend_dict_key_value(
     Ok(in_dict)
 }
 
-/// The generator for `seed`: Python's `Random(hash(seed))` for ints (the
-/// same order as Salt); other seeds hash per process as Python's salted
-/// `hash()` does, and no seed draws from the clock.
-fn generator(seed: Option<Value>) -> PyRandom {
-    use std::hash::{BuildHasher, Hash, Hasher};
-    if let Some(n) = seed.as_ref().and_then(|s| i128::try_from(s.clone()).ok()) {
-        if seed
-            .as_ref()
-            .is_some_and(|s| s.is_integer() || s.kind() == ValueKind::Bool)
-        {
-            return PyRandom::from_int(py_hash_int(n));
-        }
-    }
-    static KEYS: std::sync::OnceLock<std::collections::hash_map::RandomState> =
-        std::sync::OnceLock::new();
-    let mut h = KEYS.get_or_init(Default::default).build_hasher();
-    match &seed {
-        Some(s) if !s.is_none() => s.to_string().hash(&mut h),
-        _ => std::time::SystemTime::now().hash(&mut h),
-    }
-    PyRandom::from_int(i128::from(h.finish()))
+/// The generator for `seed`: Salt's `random.Random(salt.utils.data.hash(seed))`,
+/// the SHA-512 hex digest of the text as a Python str seed (the same order
+/// as Salt). Salt's `hash` takes only text, so other seeds fail as there.
+/// No seed draws from the clock.
+fn generator(seed: Option<Value>) -> Result<PyRandom, Error> {
+    use sha2::Digest as _;
+    let Some(seed) = seed else {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        return Ok(PyRandom::from_int(now as i128));
+    };
+    let bytes = match seed.kind() {
+        ValueKind::String | ValueKind::Bytes => seed.as_bytes().unwrap_or_default(),
+        _ => return Err(error("object supporting the buffer API required")),
+    };
+    Ok(PyRandom::from_str_seed(&hex::encode(sha2::Sha512::digest(
+        bytes,
+    ))))
 }
 
 /// `random_sample(size, seed=None)`: Python's `Random.sample`.
@@ -488,7 +486,7 @@ fn sample(value: Value, size: usize, seed: Option<Value>) -> Result<Value, Error
     if size > items.len() {
         return Err(error("Sample larger than population or is negative"));
     }
-    let picked = generator(seed).sample_indices(items.len(), size);
+    let picked = generator(seed)?.sample_indices(items.len(), size);
     Ok(MutList::new_value(
         picked.into_iter().map(|i| items[i].clone()).collect(),
     ))

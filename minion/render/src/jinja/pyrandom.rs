@@ -1,6 +1,6 @@
-//! Python's `random.Random(int_seed)` (MT19937, `init_by_array`) and its
-//! `sample`, so Salt's seeded `random_sample`/`random_shuffle` give the same
-//! order as Salt.
+//! Python's `random.Random(seed)` for int and str seeds (MT19937,
+//! `init_by_array`) and its `sample`, so Salt's seeded
+//! `random_sample`/`random_shuffle` give the same order as Salt.
 
 const N: usize = 624;
 const M: usize = 397;
@@ -30,6 +30,30 @@ impl PyRandom {
         while a > 0 {
             key.push(a as u32);
             a >>= 32;
+        }
+        if key.is_empty() {
+            key.push(0);
+        }
+        Self::init_by_array(&key)
+    }
+
+    /// `random.seed(text)` (version 2): the int of the UTF-8 text followed by
+    /// its SHA-512 digest, big-endian.
+    pub fn from_str_seed(text: &str) -> PyRandom {
+        use sha2::Digest as _;
+        let mut bytes = text.as_bytes().to_vec();
+        bytes.extend(sha2::Sha512::digest(text.as_bytes()));
+        Self::from_be_bytes(&bytes)
+    }
+
+    /// `random.seed(int.from_bytes(bytes, 'big'))`.
+    fn from_be_bytes(bytes: &[u8]) -> PyRandom {
+        let mut key: Vec<u32> = bytes
+            .rchunks(4)
+            .map(|c| c.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b)))
+            .collect();
+        while key.len() > 1 && key.last() == Some(&0) {
+            key.pop();
         }
         if key.is_empty() {
             key.push(0);
@@ -137,18 +161,6 @@ impl PyRandom {
     }
 }
 
-/// Python's `hash(int)`: the value modulo 2**61 - 1, sign kept, -1 → -2.
-pub fn py_hash_int(n: i128) -> i128 {
-    const P: i128 = (1 << 61) - 1;
-    let h = n.abs() % P;
-    let h = if n < 0 { -h } else { h };
-    if h == -1 {
-        -2
-    } else {
-        h
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,7 +191,10 @@ mod tests {
             PyRandom::from_int(7).sample_indices(1000, 4),
             [331, 970, 154, 404]
         );
-        assert_eq!(py_hash_int(-1), -2);
-        assert_eq!(py_hash_int(1 << 61), 1);
+        // random.Random('abc').sample(range(10), 4)
+        assert_eq!(
+            PyRandom::from_str_seed("abc").sample_indices(10, 4),
+            [8, 7, 5, 6]
+        );
     }
 }

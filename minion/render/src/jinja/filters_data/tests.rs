@@ -85,16 +85,19 @@ fn dict_key_values_in_place() {
 
 #[test]
 fn seeded_random_as_python() {
-    // python3: random.Random(42).sample(range(10), 10) / .sample(range(10), 3)
+    // Salt 3008.4: random.Random(salt.utils.data.hash('42')).sample(...)
     assert_eq!(
-        ok("{{ range(10)|list|random_shuffle(seed=42) }} {{ range(10)|list|random_sample(3, seed=42) }}"),
-        "[1, 0, 4, 9, 6, 5, 8, 2, 3, 7] [1, 0, 4]"
+        ok("{{ range(10)|list|random_shuffle(seed='42') }} {{ range(10)|list|random_sample(3, seed='42') }}"),
+        "[1, 9, 5, 3, 0, 2, 6, 7, 4, 8] [1, 9, 5]"
     );
     let sorted = ok("{{ [3, 1, 2]|random_shuffle|sort }}");
     assert_eq!(sorted, "[1, 2, 3]");
     assert!(run("{{ [1]|random_sample(2) }}")
         .unwrap_err()
         .contains("Sample larger than population"));
+    assert!(run("{{ [1]|random_shuffle(seed=1) }}")
+        .unwrap_err()
+        .contains("object supporting the buffer API required"));
 }
 
 #[test]
