@@ -1,7 +1,8 @@
 //! Salt's data filters (`salt/utils/data.py`, `salt/utils/dictupdate.py`):
 //! `to_entries`, `from_entries`, `compare_dicts`, `compare_lists`, `is_iter`,
 //! `is_list`, `json_{en,de}code_{dict,list}`, the `*_dict_key_value` family
-//! (in place, as Salt), `random_sample`, `random_shuffle`, `mysql_to_dict`.
+//! (in place, as Salt), `random_sample`, `random_shuffle`, `mysql_to_dict`,
+//! `json_query` (JMESPath, the `jmespath` crate).
 //! The itertools and file filters register from here too.
 
 use indexmap::IndexMap;
@@ -31,6 +32,7 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("random_sample", random_sample);
     env.add_filter("random_shuffle", random_shuffle);
     env.add_filter("mysql_to_dict", mysql_to_dict);
+    env.add_filter("json_query", json_query);
     super::filters_iter::register(env);
     super::filters_files::register(env);
 }
@@ -534,6 +536,19 @@ pub fn mysql_to_dict(data: Value, key: String) -> Result<Value, Error> {
         out.insert(id, new_dict(row));
     }
     Ok(new_dict(out))
+}
+
+/// `json_query(expr)`: JMESPath `search(expr, data)`. Objects in the result
+/// come with their keys sorted (the crate's maps are ordered by key).
+pub fn json_query(data: Value, expr: String) -> Result<Value, Error> {
+    let compiled = super::jmespath_py::runtime()
+        .compile(&expr)
+        .map_err(|e| error(e.to_string()))?;
+    let found = compiled
+        .search(super::mutable::from_jinja(&data))
+        .map_err(|e| error(e.to_string()))?;
+    let json = serde_json::to_value(&*found).map_err(|e| error(e.to_string()))?;
+    Ok(super::mutable::to_jinja(&json))
 }
 
 #[cfg(test)]

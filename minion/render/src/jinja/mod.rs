@@ -10,6 +10,7 @@ mod filters_data;
 mod filters_files;
 mod filters_iter;
 mod filters_net;
+mod jmespath_py;
 mod percent;
 mod pyip;
 mod pyrandom;

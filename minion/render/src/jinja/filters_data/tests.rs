@@ -160,3 +160,15 @@ fn file_checks() {
     assert!(words[8].ends_with("/sh"), "{out}");
     assert_eq!(&words[9..], ["None", "0", "None"]);
 }
+
+#[test]
+fn jmespath_queries() {
+    let t = "{% set d = {'users': [{'name': 'a', 'age': 30}, {'name': 'b', 'age': 20}]} %}\
+             {{ d|json_query('users[?age > `25`].name') }} {{ d|json_query('users[0]') }} \
+             {{ d|json_query('length(users)') }} {{ d|json_query('missing') }} {{ d|json_query('users[*].{n: name}') }} {{ d|json_query('sum(users[*].age)') }} {{ d|json_query('floor(`1.5`)') }} {{ d|json_query('to_number(`\"3\"`)') }}";
+    assert_eq!(
+        ok(t),
+        "['a'] {'age': 30, 'name': 'a'} 2 None [{'n': 'a'}, {'n': 'b'}] 50 1 3"
+    );
+    assert!(run("{{ {}|json_query('[') }}").is_err());
+}
