@@ -1,5 +1,5 @@
 //! Salt's data-helper filters, tests and globals (`unique`, `union`, `to_bool`,
-//! `regex_*`, `sequence`, `traverse`, hashes, IP checks, `raise` ...).
+//! `regex_*`, `sequence`, `traverse`, hashes, `raise` ...).
 
 use halite_api::Value as Json;
 use minijinja::value::Kwargs;
@@ -289,32 +289,6 @@ pub fn sha256(s: String) -> String {
 pub fn sha512(s: String) -> String {
     use sha2::Digest as _;
     hex::encode(sha2::Sha512::digest(s.as_bytes()))
-}
-
-/// `is_ip`, `is_ipv4`, `is_ipv6` (filters and tests).
-pub fn is_ip(s: String) -> bool {
-    s.parse::<std::net::IpAddr>().is_ok()
-}
-pub fn is_ipv4(s: String) -> bool {
-    s.parse::<std::net::Ipv4Addr>().is_ok()
-}
-pub fn is_ipv6(s: String) -> bool {
-    s.parse::<std::net::Ipv6Addr>().is_ok()
-}
-
-/// `ipaddr`: the valid IP addresses of a list (or the value itself if valid).
-pub fn ipaddr(v: Value) -> Result<Value, Error> {
-    match from_jinja(&v) {
-        Json::Array(a) => Ok(list(
-            a.iter()
-                .filter_map(|x| x.as_str())
-                .filter(|s| is_ip(s.to_string()))
-                .map(Value::from)
-                .collect(),
-        )),
-        Json::String(s) if is_ip(s.clone()) => Ok(Value::from(s)),
-        _ => Ok(Value::from(())),
-    }
 }
 
 /// `to_num` / `str_to_num`: int, else float, else the input unchanged.

@@ -6,12 +6,19 @@ mod blocks;
 mod data;
 mod errors;
 mod filters;
+mod filters_data;
 mod filters_date;
+mod filters_files;
 mod filters_hash;
+mod filters_iter;
 mod filters_jinja2;
+mod filters_net;
 mod filters_text;
+mod jmespath_py;
 mod lexer;
 mod percent;
+mod pyip;
+mod pyrandom;
 mod strmethods;
 mod syntax;
 mod textwrap;
@@ -22,6 +29,7 @@ mod rewrite;
 mod salt;
 
 use halite_api::{Ctx, Map};
+use minijinja::value::ValueKind;
 use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior, Value};
 
 use mutable::{from_jinja, to_jinja};
@@ -69,6 +77,8 @@ fn environment(ctx: &Ctx, vars: &Map) -> Environment<'static> {
     register_filters(&mut env);
     register_tests(&mut env);
     filters_text::register(&mut env);
+    filters_net::register(&mut env);
+    filters_data::register(&mut env);
     remove_names_salt_lacks(&mut env);
     env
 }
@@ -116,7 +126,10 @@ fn python_formatter(
     if value.is_undefined() {
         return Err(Error::from(ErrorKind::UndefinedError));
     }
-    let text = match value.as_str() {
+    let text = match value
+        .as_str()
+        .filter(|_| !matches!(value.kind(), ValueKind::Bytes))
+    {
         Some(s) => s.to_string(),
         None => tuple::py_str(value).unwrap_or_else(|| crate::pyfmt::str(&from_jinja(value))),
     };
@@ -191,10 +204,6 @@ fn register_filters(env: &mut Environment<'static>) {
     env.add_filter("base64_decode", data::base64_decode);
     env.add_filter("sha256", data::sha256);
     env.add_filter("sha512", data::sha512);
-    env.add_filter("is_ip", data::is_ip);
-    env.add_filter("is_ipv4", data::is_ipv4);
-    env.add_filter("is_ipv6", data::is_ipv6);
-    env.add_filter("ipaddr", data::ipaddr);
     env.add_filter("to_num", data::to_num);
     env.add_filter("str_to_num", data::to_num);
     env.add_filter("human_to_bytes", data::human_to_bytes);

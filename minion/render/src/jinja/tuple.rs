@@ -1,6 +1,8 @@
 //! Python tuples in templates: what `re.match(...).groups()` and
 //! `dict.items()` give. They iterate and index like lists but print as
-//! Python prints tuples: `('a', 1)`, `('x',)`.
+//! Python prints tuples: `('a', 1)`, `('x',)`. Bytes (`b'..'`), ints past
+//! 64 bits and dicts with non-string keys print the Python way through the
+//! same path.
 
 use std::sync::Arc;
 
@@ -44,22 +46,68 @@ pub fn py_str(v: &Value) -> Option<String> {
     contains_tuple(v).then(|| py_repr(v))
 }
 
+/// Ints serde's data model cannot hold (past `u64`/`i64`).
+fn is_big_int(v: &Value) -> bool {
+    v.kind() == minijinja::value::ValueKind::Number
+        && i128::try_from(v.clone())
+            .is_ok_and(|n| i64::try_from(n).is_err() && u64::try_from(n).is_err())
+}
+
+/// Python's `repr(bytes)`.
+pub fn bytes_repr(b: &[u8]) -> String {
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = format!("b{quote}");
+    for &c in b {
+        match c {
+            b'\\' => out.push_str("\\\\"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            c if c as char == quote => {
+                out.push('\\');
+                out.push(quote);
+            }
+            0x20..=0x7e => out.push(c as char),
+            c => out.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    out.push(quote);
+    out
+}
+
 fn contains_tuple(v: &Value) -> bool {
-    if v.downcast_object_ref::<PyTuple>().is_some() {
+    if v.downcast_object_ref::<PyTuple>().is_some()
+        || v.kind() == minijinja::value::ValueKind::Bytes
+        || is_big_int(v)
+    {
         return true;
     }
     match v.kind() {
         minijinja::value::ValueKind::Seq => v
             .try_iter()
             .is_ok_and(|mut it| it.any(|x| contains_tuple(&x))),
+        // non-string keys print as Python prints them (`{1: 'a'}`)
         minijinja::value::ValueKind::Map => v.try_iter().is_ok_and(|mut keys| {
-            keys.any(|k| contains_tuple(&v.get_item(&k).unwrap_or_default()))
+            keys.any(|k| {
+                k.kind() != minijinja::value::ValueKind::String
+                    || contains_tuple(&v.get_item(&k).unwrap_or_default())
+            })
         }),
         _ => false,
     }
 }
 
 fn py_repr(v: &Value) -> String {
+    if v.kind() == minijinja::value::ValueKind::Bytes {
+        return bytes_repr(v.as_bytes().unwrap_or_default());
+    }
+    if is_big_int(v) {
+        return v.to_string();
+    }
     if let Some(t) = v.downcast_object_ref::<PyTuple>() {
         let items: Vec<String> = t.0.iter().map(py_repr).collect();
         return match items.len() {
