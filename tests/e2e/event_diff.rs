@@ -66,8 +66,8 @@ fn events_reach_the_master_as_from_the_python_minion() {
         &call,
     );
     for out in [&from_py, &from_ha] {
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(text.contains("true"), "{out:?}");
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        assert_eq!(doc, json!({"local": true}), "{out:?}");
     }
 
     let all_seen = wait_until(Duration::from_secs(30), || {

@@ -34,6 +34,13 @@ fn random_suffix() -> String {
         .collect()
 }
 
+/// A fresh, hard-to-guess name `<prefix>XXXXXX` in `dir` (for temp objects
+/// other than files, e.g. a symlink swapped into place; create it with an
+/// exclusive call and pick another name when it exists).
+pub fn temp_name(dir: &Path, prefix: &str) -> PathBuf {
+    dir.join(format!("{prefix}{}", random_suffix()))
+}
+
 /// Create a new empty temp file `__salt.tmp.XXXXXX` in `dir` (mode 0600).
 pub fn create_temp(dir: &Path) -> std::io::Result<(PathBuf, File)> {
     loop {

@@ -156,6 +156,30 @@ pub fn str_of(v: &Value) -> String {
     }
 }
 
+/// Salt's `stringutils.is_binary` of a block (a file's first bytes): a NUL,
+/// or more than 30% bytes outside printable ASCII and `\n\r\t\f\b` (bytes
+/// 128-254 count as text when the block is UTF-8, or cut inside a UTF-8
+/// character). The one copy `file.replace` and the Jinja file filters use.
+pub fn is_binary(block: &[u8]) -> bool {
+    if block.is_empty() {
+        return false;
+    }
+    if block.contains(&0) {
+        return true;
+    }
+    let utf8 = match std::str::from_utf8(block) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    };
+    let text = |b: u8| {
+        (32..127).contains(&b)
+            || b"\n\r\t\x0c\x08".contains(&b)
+            || (utf8 && (128..255).contains(&b))
+    };
+    let nontext = block.iter().filter(|b| !text(**b)).count();
+    nontext as f64 / block.len() as f64 > 0.30
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -261,14 +261,7 @@ fn readable(p: &Path) -> bool {
 
 /// Python truthiness of an optional argument.
 pub fn truthy(v: Option<&Value>) -> bool {
-    match v {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(Value::Number(n)) => n.as_f64() != Some(0.0),
-        Some(Value::String(s)) => !s.is_empty(),
-        Some(Value::Array(a)) => !a.is_empty(),
-        Some(Value::Object(m)) => !m.is_empty(),
-    }
+    v.is_some_and(halite_api::value::is_truthy)
 }
 
 /// `(name, runtime=False, root=None)`.

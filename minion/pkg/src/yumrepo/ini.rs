@@ -126,6 +126,9 @@ fn configparser(text: &str, source: &str, strict: bool) -> Result<Option<Map>, R
     Ok(Some(
         sections
             .into_iter()
+            // configparser keeps [DEFAULT] out of `_sections`, which is
+            // all yumpkg reads (and writes back)
+            .filter(|(name, _)| name != "DEFAULT")
             .map(|(name, opts)| {
                 let body: Map = opts
                     .into_iter()
@@ -285,6 +288,13 @@ mod tests {
         let p = dir.path().join("t.repo");
         std::fs::write(&p, text).unwrap();
         parse(&p, strict)
+    }
+
+    #[test]
+    fn default_section_is_not_a_repo() {
+        // Python: ConfigParser().read_string(...)._sections == {'base': {'name': 'B'}}
+        let f = parsed("[DEFAULT]\nx=1\n[base]\nname=B\n", true).unwrap();
+        assert_eq!(Value::Object(f.sections), json!({"base": {"name": "B"}}));
     }
 
     #[test]

@@ -34,28 +34,7 @@ fn read_block(path: &str, size: u64) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Salt's `stringutils.is_binary`: a NUL, or more than 30% bytes outside
-/// printable ASCII and `\n\r\t\f\b` (bytes 128-254 count as text when the
-/// block is UTF-8, or cut inside a UTF-8 character).
-pub fn is_binary(data: &[u8]) -> bool {
-    if data.is_empty() {
-        return false;
-    }
-    if data.contains(&0) {
-        return true;
-    }
-    let utf8 = match std::str::from_utf8(data) {
-        Ok(_) => true,
-        Err(e) => e.error_len().is_none(),
-    };
-    let text = |b: u8| {
-        (32..127).contains(&b)
-            || b"\n\r\t\x0c\x08".contains(&b)
-            || (utf8 && (128..255).contains(&b))
-    };
-    let nontext = data.iter().filter(|b| !text(**b)).count();
-    nontext as f64 / data.len() as f64 > 0.30
-}
+pub use halite_api::py::is_binary;
 
 /// `is_bin_file`: a regular file whose first 2048 bytes look binary.
 pub fn is_bin_file(path: String) -> bool {

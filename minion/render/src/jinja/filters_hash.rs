@@ -10,7 +10,7 @@ use minijinja::value::{Kwargs, Object, ObjectRepr};
 use minijinja::{Environment, Error, ErrorKind, Value};
 use sha2::Digest as _;
 
-use super::tuple::PyTuple;
+use super::tuple::{bytes_repr, PyTuple};
 
 /// Register the filters of this file.
 pub fn register(env: &mut Environment<'static>) {
@@ -24,6 +24,20 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("uuid", uuid);
     env.add_filter("file_hashsum", file_hashsum);
     env.add_filter("to_bytes", to_bytes);
+}
+
+/// The most characters (or items) a filter generates from a size argument:
+/// a template cannot make the minion allocate without bound.
+pub(super) const MAX_GENERATED: usize = 1 << 24;
+
+/// `n` when it is within [`MAX_GENERATED`], else an error naming `fun`.
+pub(super) fn bounded(fun: &str, n: usize) -> Result<usize, Error> {
+    if n > MAX_GENERATED {
+        return Err(invalid(format!(
+            "{fun}: {n} is more than Halite generates ({MAX_GENERATED})"
+        )));
+    }
+    Ok(n)
 }
 
 pub(super) fn invalid(msg: impl Into<String>) -> Error {
@@ -42,32 +56,6 @@ impl Object for PyBytes {
     fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&bytes_repr(&self.0))
     }
-}
-
-/// Python's `repr(bytes)`.
-pub fn bytes_repr(b: &[u8]) -> String {
-    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = format!("b{quote}");
-    for &c in b {
-        match c {
-            b'\\' => out.push_str("\\\\"),
-            b'\t' => out.push_str("\\t"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            c if c as char == quote => {
-                out.push('\\');
-                out.push(quote);
-            }
-            0x20..=0x7e => out.push(c as char),
-            c => out.push_str(&format!("\\x{c:02x}")),
-        }
-    }
-    out.push(quote);
-    out
 }
 
 /// Python's type name of a template value (`int`, `str`, `NoneType` ...).
@@ -232,6 +220,7 @@ pub fn random_str(size: Option<Value>) -> Result<String, Error> {
     if size < 0 {
         return Err(invalid("negative argument not allowed"));
     }
+    let size = bounded("random_str", size as usize)? as i64;
     let text = base64::engine::general_purpose::STANDARD.encode(urandom(size as usize)?);
     Ok(text.chars().take(size as usize).collect())
 }

@@ -49,30 +49,49 @@ fn count_arg(r: i64) -> Result<usize, Error> {
     usize::try_from(r).map_err(|_| error("r must be non-negative"))
 }
 
-/// Index tuples of length `r` over `n`, in itertools' order: increasing
-/// (`strict`) or non-decreasing.
-fn ordered_indices(n: usize, r: usize, strict: bool) -> Vec<Vec<usize>> {
-    fn walk(
-        n: usize,
-        r: usize,
-        strict: bool,
-        start: usize,
-        cur: &mut Vec<usize>,
-        out: &mut Vec<Vec<usize>>,
-    ) {
-        if cur.len() == r {
-            out.push(cur.clone());
-            return;
-        }
-        for i in start..n {
-            cur.push(i);
-            walk(n, r, strict, if strict { i + 1 } else { i }, cur, out);
-            cur.pop();
-        }
+/// The most tuples one filter builds: Python's are lazy iterators, these
+/// are lists, so a template cannot ask for an unbounded one.
+const MAX_RESULTS: u128 = 1_000_000;
+
+/// Refuse a result of `count` tuples (None: beyond counting) over the cap.
+fn check_size(fun: &str, count: Option<u128>) -> Result<(), Error> {
+    match count {
+        Some(n) if n <= MAX_RESULTS => Ok(()),
+        _ => Err(error(format!(
+            "{fun}: the result would have more than {MAX_RESULTS} items (Halite builds it as a list)"
+        ))),
     }
-    let mut out = Vec::new();
-    walk(n, r, strict, 0, &mut Vec::new(), &mut out);
-    out
+}
+
+/// `n` choose `k`, None when it overflows.
+fn binomial(n: u128, k: u128) -> Option<u128> {
+    if k > n {
+        return Some(0);
+    }
+    let k = k.min(n - k);
+    (0..k).try_fold(1u128, |acc, i| acc.checked_mul(n - i).map(|x| x / (i + 1)))
+}
+
+/// Index tuples of length `r` over `n`, in itertools' order: increasing
+/// (`strict`, itertools.combinations) or non-decreasing
+/// (combinations_with_replacement); iterative, as CPython's.
+fn ordered_indices(n: usize, r: usize, strict: bool) -> Vec<Vec<usize>> {
+    if (strict && r > n) || (!strict && n == 0 && r > 0) {
+        return Vec::new();
+    }
+    let mut ix: Vec<usize> = if strict { (0..r).collect() } else { vec![0; r] };
+    let mut out = vec![ix.clone()];
+    loop {
+        let last = |i: usize| if strict { i + n - r } else { n - 1 };
+        let Some(i) = (0..r).rev().find(|&i| ix[i] != last(i)) else {
+            return out;
+        };
+        ix[i] += 1;
+        for j in i + 1..r {
+            ix[j] = if strict { ix[j - 1] + 1 } else { ix[i] };
+        }
+        out.push(ix.clone());
+    }
 }
 
 /// The required `r`, positional or by keyword.
@@ -85,6 +104,7 @@ fn r_arg(fun: &str, rest: &[Value], kwargs: &Kwargs) -> Result<usize, Error> {
 pub fn combinations(v: Value, rest: Rest<Value>, kwargs: Kwargs) -> Result<Value, Error> {
     let r = r_arg("combinations", &rest, &kwargs)?;
     let pool = items(&v)?;
+    check_size("combinations", binomial(pool.len() as u128, r as u128))?;
     Ok(tuples(ordered_indices(pool.len(), r, true), &pool))
 }
 
@@ -96,9 +116,13 @@ pub fn combinations_with_replacement(
 ) -> Result<Value, Error> {
     let r = r_arg("combinations_with_replacement", &rest, &kwargs)?;
     let pool = items(&v)?;
-    if pool.is_empty() && r > 0 {
-        return Ok(MutList::new_value(Vec::new()));
-    }
+    let n = pool.len() as u128;
+    let count = if n == 0 {
+        Some(u128::from(r == 0))
+    } else {
+        binomial(n + r as u128 - 1, r as u128)
+    };
+    check_size("combinations_with_replacement", count)?;
     Ok(tuples(ordered_indices(pool.len(), r, false), &pool))
 }
 
@@ -110,6 +134,9 @@ pub fn permutations(v: Value, rest: Rest<Value>, kwargs: Kwargs) -> Result<Value
         None => pool.len(),
         Some(r) => count_arg(i64::try_from(r).map_err(|_| error("Expected int as r"))?)?,
     };
+    let n = pool.len() as u128;
+    let count = (0..r as u128).try_fold(1u128, |acc, i| acc.checked_mul(n.saturating_sub(i)));
+    check_size("permutations", count)?;
     fn walk(n: usize, r: usize, cur: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
         if cur.len() == r {
             out.push(cur.clone());
@@ -151,10 +178,18 @@ pub fn product(v: Value, rest: Rest<Value>, kwargs: Kwargs) -> Result<Value, Err
     for other in rest.iter() {
         pools.push(items(other)?);
     }
-    let pools: Vec<Vec<Value>> = (0..count_arg(repeat)
-        .map_err(|_| error("repeat argument cannot be negative"))?)
-        .flat_map(|_| pools.clone())
-        .collect();
+    let repeat = count_arg(repeat).map_err(|_| error("repeat argument cannot be negative"))?;
+    let width = (pools.len() as u128).checked_mul(repeat as u128);
+    check_size("product", width)?;
+    let base = pools
+        .iter()
+        .try_fold(1u128, |acc, p| acc.checked_mul(p.len() as u128));
+    let count = base.and_then(|b| match b {
+        0 | 1 => Some(b),
+        _ => u32::try_from(repeat).ok().and_then(|r| b.checked_pow(r)),
+    });
+    check_size("product", count)?;
+    let pools: Vec<Vec<Value>> = (0..repeat).flat_map(|_| pools.clone()).collect();
     let mut result: Vec<Vec<Value>> = vec![Vec::new()];
     for pool in &pools {
         result = result
@@ -214,5 +249,29 @@ pub fn method_call(
     match obj.call_method(state, &name, &args) {
         Err(e) if e.kind() == minijinja::ErrorKind::UnknownMethod => Ok(Value::from(())),
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{binomial, ordered_indices};
+
+    #[test]
+    fn indices_in_itertools_order() {
+        // itertools.combinations(range(4), 2) / combinations_with_replacement(range(3), 2)
+        assert_eq!(
+            ordered_indices(4, 2, true),
+            [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]
+        );
+        assert_eq!(
+            ordered_indices(3, 2, false),
+            [[0, 0], [0, 1], [0, 2], [1, 1], [1, 2], [2, 2]]
+        );
+        assert_eq!(ordered_indices(2, 3, true), Vec::<Vec<usize>>::new());
+        assert_eq!(ordered_indices(3, 0, true), vec![Vec::<usize>::new()]);
+        // r far larger than any recursion could take: one tuple, no stack
+        assert_eq!(ordered_indices(1, 100_000, false).len(), 1);
+        assert_eq!(binomial(5, 2), Some(10));
+        assert_eq!(binomial(1000, 500), None);
     }
 }

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use minijinja::value::{from_args, Kwargs, Object, ObjectRepr, Rest, ValueOrKwargs};
 use minijinja::{Environment, Error, ErrorKind, State, Value};
 
-use super::filters_hash::{invalid, py_type};
+use super::filters_hash::{bounded, invalid, py_type};
 
 #[path = "lipsum.rs"]
 mod lipsum;
@@ -57,7 +57,7 @@ pub fn py_str(v: &Value) -> String {
 pub fn center(v: Value, args: Rest<ValueOrKwargs>) -> Result<String, Error> {
     let a = bind("do_center", &args, &["width"])?;
     let s = py_str(&v);
-    let width = opt_int(&a[0], 80)?.max(0) as usize;
+    let width = bounded("center", opt_int(&a[0], 80)?.max(0) as usize)?;
     let pad = width.saturating_sub(s.chars().count());
     let left = pad / 2 + (pad & width & 1);
     Ok(format!("{}{s}{}", " ".repeat(left), " ".repeat(pad - left)))
@@ -283,7 +283,7 @@ pub fn truncate(s: Value, args: Rest<ValueOrKwargs>) -> Result<String, Error> {
         return Err(invalid(format!("expected leeway >= 0, got {leeway}")));
     }
     let chars: Vec<char> = s.chars().collect();
-    if chars.len() as i64 <= length + leeway {
+    if chars.len() as i64 <= length.saturating_add(leeway) {
         return Ok(s.to_string());
     }
     let head: String = chars[..(length - end_len) as usize].iter().collect();

@@ -6,7 +6,7 @@
 use minijinja::value::{Rest, ValueOrKwargs};
 use minijinja::{Error, Value};
 
-use super::super::filters_hash::invalid;
+use super::super::filters_hash::{bounded, invalid};
 use super::{bind, html_escape, opt_int};
 
 /// `jinja2.constants.LOREM_IPSUM_WORDS`.
@@ -112,6 +112,8 @@ pub fn lipsum(args: Rest<ValueOrKwargs>) -> Result<Value, Error> {
     let n = opt_int(&a[0], 5)?;
     let html = a[1].as_ref().is_none_or(Value::is_true);
     let (min, max) = (opt_int(&a[2], 20)?, opt_int(&a[3], 100)?);
+    let words_asked = (n.max(0) as u128).saturating_mul(max.max(0) as u128);
+    bounded("lipsum", usize::try_from(words_asked).unwrap_or(usize::MAX))?;
     let words: Vec<&str> = WORDS.split_whitespace().collect();
     let mut rng = Rng::new()?;
     let mut result = Vec::new();

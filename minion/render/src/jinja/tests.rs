@@ -389,3 +389,41 @@ fn error_head(template: &str) -> String {
         .unwrap()
         .to_string()
 }
+
+/// itertools filters whose lists would be unbounded are refused, not built.
+#[test]
+fn itertools_results_are_bounded() {
+    assert_eq!(
+        run("{{ [1] | combinations_with_replacement(1000000) | list | length }}").unwrap(),
+        "1"
+    );
+    for t in [
+        "{{ range(30) | list | combinations(15) | list | length }}",
+        "{{ [1, 2] | product(repeat=100) | list | length }}",
+        "{{ range(20) | list | permutations | list | length }}",
+    ] {
+        let err = run(t).unwrap_err();
+        assert!(err.contains("more than 1000000 items"), "{t}: {err}");
+    }
+    assert_eq!(
+        run("{{ [1, 2] | product(repeat=3) | list | length }}").unwrap(),
+        "8"
+    );
+}
+
+/// Size arguments from a template are bounded, and huge ones do not overflow.
+#[test]
+fn generated_sizes_are_bounded() {
+    for t in [
+        "{{ 'x' | center(100000000000) }}",
+        "{{ 1000000000000 | random_str }}",
+        "{{ lipsum(100000000, max=1000) }}",
+    ] {
+        let err = run(t).unwrap_err();
+        assert!(err.contains("more than Halite generates"), "{t}: {err}");
+    }
+    assert_eq!(
+        run("{{ 'abc' | truncate(10, leeway=9223372036854775807) }}").unwrap(),
+        "abc"
+    );
+}

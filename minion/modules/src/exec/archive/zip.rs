@@ -34,50 +34,88 @@ fn u64_at(d: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_le_bytes(b))
 }
 
-/// Offset of the end-of-central-directory record (searched from the end,
-/// past a comment of up to 64 KiB).
-fn find_eocd(d: &[u8]) -> Option<usize> {
-    let last = d.len().checked_sub(22)?;
-    let first = last.saturating_sub(0xFFFF);
-    (first..=last)
-        .rev()
-        .find(|&i| u32_at(d, i) == Some(u64::from(EOCD_SIG)))
+/// Random access to the archive's bytes: a whole archive in memory (tests)
+/// or a file read only where the directory is.
+trait Source {
+    fn size(&self) -> u64;
+    /// `n` bytes at offset `at` (None past the end).
+    fn bytes(&self, at: u64, n: usize) -> Option<Vec<u8>>;
 }
 
-/// (entry count, central directory offset), through the Zip64 record when
-/// the classic one is saturated.
-fn directory(d: &[u8]) -> Option<(u64, u64)> {
-    let eocd = find_eocd(d)?;
-    let count = u16_at(d, eocd + 10)?;
-    let offset = u32_at(d, eocd + 16)?;
+impl Source for [u8] {
+    fn size(&self) -> u64 {
+        self.len() as u64
+    }
+    fn bytes(&self, at: u64, n: usize) -> Option<Vec<u8>> {
+        let at = usize::try_from(at).ok()?;
+        self.get(at..at.checked_add(n)?).map(<[u8]>::to_vec)
+    }
+}
+
+struct FileSource(std::fs::File, u64);
+
+impl Source for FileSource {
+    fn size(&self) -> u64 {
+        self.1
+    }
+    fn bytes(&self, at: u64, n: usize) -> Option<Vec<u8>> {
+        use std::os::unix::fs::FileExt;
+        let mut buf = vec![0; n];
+        self.0.read_exact_at(&mut buf, at).ok()?;
+        Some(buf)
+    }
+}
+
+/// The end-of-central-directory record's offset (searched from the end,
+/// past a comment of up to 64 KiB) and the bytes from there to the end.
+fn find_eocd(src: &(impl Source + ?Sized)) -> Option<(u64, Vec<u8>)> {
+    let tail_len = src.size().min(22 + 0xFFFF);
+    let tail_at = src.size() - tail_len;
+    let tail = src.bytes(tail_at, usize::try_from(tail_len).ok()?)?;
+    let last = tail.len().checked_sub(22)?;
+    let i = (0..=last)
+        .rev()
+        .find(|&i| u32_at(&tail, i) == Some(u64::from(EOCD_SIG)))?;
+    Some((tail_at + i as u64, tail[i..].to_vec()))
+}
+
+/// (entry count, central directory offset, where the directory ends),
+/// through the Zip64 record when the classic one is saturated.
+fn directory(src: &(impl Source + ?Sized)) -> Option<(u64, u64, u64)> {
+    let (eocd_at, eocd) = find_eocd(src)?;
+    let count = u16_at(&eocd, 10)?;
+    let offset = u32_at(&eocd, 16)?;
     if count != 0xFFFF && offset != 0xFFFF_FFFF {
-        return Some((count, offset));
+        return Some((count, offset, eocd_at));
     }
-    let loc = eocd.checked_sub(20)?;
-    if u32_at(d, loc)? != u64::from(ZIP64_LOCATOR_SIG) {
-        return Some((count, offset));
+    let loc_at = eocd_at.checked_sub(20)?;
+    let loc = src.bytes(loc_at, 20)?;
+    if u32_at(&loc, 0)? != u64::from(ZIP64_LOCATOR_SIG) {
+        return Some((count, offset, eocd_at));
     }
-    let z = usize::try_from(u64_at(d, loc + 8)?).ok()?;
-    if u32_at(d, z)? != u64::from(ZIP64_EOCD_SIG) {
+    let z_at = u64_at(&loc, 8)?;
+    let z = src.bytes(z_at, 56)?;
+    if u32_at(&z, 0)? != u64::from(ZIP64_EOCD_SIG) {
         return None;
     }
-    Some((u64_at(d, z + 32)?, u64_at(d, z + 48)?))
+    Some((u64_at(&z, 32)?, u64_at(&z, 48)?, z_at))
 }
 
 /// Every member, in central-directory order (Python's `namelist()`).
-pub fn parse(d: &[u8]) -> Option<Vec<Entry>> {
-    let (count, offset) = directory(d)?;
-    let mut at = usize::try_from(offset).ok()?;
+fn entries(src: &(impl Source + ?Sized)) -> Option<Vec<Entry>> {
+    let (count, offset, end) = directory(src)?;
+    let d = src.bytes(offset, usize::try_from(end.checked_sub(offset)?).ok()?)?;
+    let mut at = 0usize;
     let mut out = Vec::new();
     for _ in 0..count {
-        if u32_at(d, at)? != u64::from(CDH_SIG) {
+        if u32_at(&d, at)? != u64::from(CDH_SIG) {
             return None;
         }
-        let flags = u16_at(d, at + 8)?;
-        let name_len = usize::try_from(u16_at(d, at + 28)?).ok()?;
-        let extra_len = usize::try_from(u16_at(d, at + 30)?).ok()?;
-        let comment_len = usize::try_from(u16_at(d, at + 32)?).ok()?;
-        let attr = u32_at(d, at + 38)?;
+        let flags = u16_at(&d, at + 8)?;
+        let name_len = usize::try_from(u16_at(&d, at + 28)?).ok()?;
+        let extra_len = usize::try_from(u16_at(&d, at + 30)?).ok()?;
+        let comment_len = usize::try_from(u16_at(&d, at + 32)?).ok()?;
+        let attr = u32_at(&d, at + 38)?;
         let name = d.get(at + 46..at + 46 + name_len)?;
         out.push(Entry {
             name: String::from_utf8_lossy(name).into_owned(),
@@ -89,10 +127,17 @@ pub fn parse(d: &[u8]) -> Option<Vec<Entry>> {
     Some(out)
 }
 
-/// Read and parse `path`; the error is Salt's `{name} is not a ZIP file`.
+/// Every member of an archive held in memory.
+pub fn parse(d: &[u8]) -> Option<Vec<Entry>> {
+    entries(d)
+}
+
+/// Read the directory of `path` (only the directory is read, not the
+/// members); the error is Salt's `{name} is not a ZIP file`.
 pub fn read(path: &Path, name: &str) -> Result<Vec<Entry>, String> {
-    let data = std::fs::read(path).map_err(|e| e.to_string())?;
-    parse(&data).ok_or_else(|| format!("{name} is not a ZIP file"))
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let size = file.metadata().map_err(|e| e.to_string())?.len();
+    entries(&FileSource(file, size)).ok_or_else(|| format!("{name} is not a ZIP file"))
 }
 
 #[cfg(test)]
@@ -151,6 +196,17 @@ mod tests {
         let d = std::env::temp_dir().join(format!("halite-zip-{}", std::process::id()));
         std::fs::write(&d, b"nope").unwrap();
         assert_eq!(read(&d, "x.zip").unwrap_err(), "x.zip is not a ZIP file");
+        std::fs::remove_file(&d).unwrap();
+    }
+
+    #[test]
+    fn a_file_is_read_at_its_directory_only() {
+        // members' data ahead of the directory are never read: garbage there
+        // (a large archive's bodies) does not matter
+        let data = sample(false);
+        let d = std::env::temp_dir().join(format!("halite-zip-file-{}", std::process::id()));
+        std::fs::write(&d, &data).unwrap();
+        assert_eq!(read(&d, "x.zip").unwrap(), parse(&data).unwrap());
         std::fs::remove_file(&d).unwrap();
     }
 }

@@ -20,21 +20,27 @@ fn read_text(path: &str) -> Option<String> {
 }
 
 /// The windows Salt's `filebuffer.BufferedReader` yields: the first 256 KiB,
-/// then slid by 32 KiB per read while the file has more.
-fn buffered_windows(text: &str) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = Vec::new();
-    let (mut start, mut end) = (0, MAX_IN_MEM.min(chars.len()));
-    if end == 0 {
-        return out;
-    }
-    out.push(chars[start..end].iter().collect());
-    while end < chars.len() {
-        start += CHUNK;
-        end = (end + CHUNK).min(chars.len());
-        out.push(chars[start.min(end)..end].iter().collect());
-    }
-    out
+/// then slid by 32 KiB per read while the file has more (in characters),
+/// made one at a time as slices of `text`.
+fn buffered_windows(text: &str) -> impl Iterator<Item = &str> {
+    // `n` characters on from byte offset `from` (at most the end)
+    let ahead = |from: usize, n: usize| {
+        text[from..]
+            .char_indices()
+            .nth(n)
+            .map_or(text.len(), |(i, _)| from + i)
+    };
+    let mut at: Option<(usize, usize)> = None;
+    std::iter::from_fn(move || {
+        let (start, end) = match at {
+            None if text.is_empty() => return None,
+            None => (0, ahead(0, MAX_IN_MEM)),
+            Some((_, end)) if end >= text.len() => return None,
+            Some((start, end)) => (ahead(start, CHUNK), ahead(end, CHUNK)),
+        };
+        at = Some((start, end));
+        Some(&text[start.min(end)..end])
+    })
 }
 
 fn expanded(call: &ExecCall<'_>) -> Result<String, ExecError> {
@@ -57,7 +63,8 @@ pub fn contains(call: &ExecCall<'_>) -> ExecResult {
     let Some(text) = read_text(&path) else {
         return ok(false);
     };
-    ok(buffered_windows(&text).iter().any(|w| w.contains(needle)))
+    let found = buffered_windows(&text).any(|w| w.contains(needle));
+    ok(found)
 }
 
 /// Python's `re.search(regex, line)` without flags: `$` also matches before
@@ -97,9 +104,8 @@ pub fn contains_glob(call: &ExecCall<'_>) -> ExecResult {
     let Some(text) = read_text(&path) else {
         return ok(false);
     };
-    ok(buffered_windows(&text)
-        .iter()
-        .any(|w| halite_target::fnmatch::fnmatch(w, &glob)))
+    let found = buffered_windows(&text).any(|w| halite_target::fnmatch::fnmatch(w, &glob));
+    ok(found)
 }
 
 #[cfg(test)]
@@ -108,11 +114,17 @@ mod tests {
 
     #[test]
     fn windows_slide_by_chunk() {
-        assert!(buffered_windows("").is_empty());
-        assert_eq!(buffered_windows("abc"), vec!["abc".to_string()]);
+        assert_eq!(buffered_windows("").count(), 0);
+        assert_eq!(buffered_windows("abc").collect::<Vec<_>>(), ["abc"]);
         let big = "x".repeat(256 * 1024 + 10);
-        let w = buffered_windows(&big);
+        let w: Vec<&str> = buffered_windows(&big).collect();
         assert_eq!(w.len(), 2);
         assert_eq!(w[1].len(), 256 * 1024 - 32 * 1024 + 10);
+        // characters, not bytes: 'é' is two bytes
+        let wide = "é".repeat(256 * 1024 + 40 * 1024);
+        let w: Vec<&str> = buffered_windows(&wide).collect();
+        assert_eq!(w.len(), 3);
+        assert_eq!(w[0].chars().count(), 256 * 1024);
+        assert_eq!(w[2].chars().count(), 256 * 1024 - 64 * 1024 + 40 * 1024);
     }
 }

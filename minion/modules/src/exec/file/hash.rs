@@ -8,8 +8,9 @@ use sha2::Digest;
 
 use crate::exec::{ok, python_str, reject_unknown_kwargs, required_str, ExecResult};
 
-/// A hashlib constructor Halite has.
-enum Hasher {
+/// A hashlib constructor Halite has (md5, sha1, sha224..sha512): the one
+/// digest code of the modules (file hashes, archive sums, ssh fingerprints).
+pub enum Hasher {
     Md5(md5::Md5),
     Sha1(sha1::Sha1),
     Sha224(sha2::Sha224),
@@ -19,6 +20,10 @@ enum Hasher {
 }
 
 impl Hasher {
+    /// The hasher of hashlib name `form`, if Halite has it.
+    pub fn named(form: &str) -> Option<Self> {
+        Self::new(form).ok()
+    }
     fn new(form: &str) -> Result<Self, ExecError> {
         Ok(match form {
             "md5" => Self::Md5(Default::default()),
@@ -30,7 +35,7 @@ impl Hasher {
             _ => return Err(ExecError::Failed(format!("Invalid hash type: {form}"))),
         })
     }
-    fn update(&mut self, data: &[u8]) {
+    pub fn update(&mut self, data: &[u8]) {
         match self {
             Self::Md5(h) => h.update(data),
             Self::Sha1(h) => h.update(data),
@@ -40,7 +45,7 @@ impl Hasher {
             Self::Sha512(h) => h.update(data),
         }
     }
-    fn hexdigest(self) -> String {
+    pub fn hexdigest(self) -> String {
         match self {
             Self::Md5(h) => hex::encode(h.finalize()),
             Self::Sha1(h) => hex::encode(h.finalize()),
@@ -50,6 +55,13 @@ impl Hasher {
             Self::Sha512(h) => hex::encode(h.finalize()),
         }
     }
+}
+
+/// The hex digest of `data` with hashlib name `form` (None: not a form Halite has).
+pub fn hex_digest(form: &str, data: &[u8]) -> Option<String> {
+    let mut h = Hasher::named(form)?;
+    h.update(data);
+    Some(h.hexdigest())
 }
 
 /// Salt's `hashutils.get_hash(path, form)`: the file's hex digest, read in chunks.

@@ -88,9 +88,15 @@ pub fn symlink(call: &ExecCall<'_>) -> ExecResult {
     }
     if atomic {
         let dir = Path::new(&path).parent().unwrap_or(Path::new("/"));
-        let tmp = dir.join(format!(".halite-link-{}", std::process::id()));
-        let _ = std::fs::remove_file(&tmp);
-        std::os::unix::fs::symlink(&src, &tmp).map_err(|_| fail())?;
+        // Salt's tempfile.mktemp name: a fresh one per try, never reused
+        let tmp = loop {
+            let tmp = halite_api::atomic::temp_name(dir, ".halite-link-");
+            match std::os::unix::fs::symlink(&src, &tmp) {
+                Ok(()) => break tmp,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(_) => return Err(fail()),
+            }
+        };
         if std::fs::rename(&tmp, &path).is_err() {
             let _ = std::fs::remove_file(&tmp);
             return Err(fail());

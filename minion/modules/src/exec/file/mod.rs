@@ -3,7 +3,7 @@
 //! hashes and links in the submodules.
 
 mod contains;
-mod hash;
+pub mod hash;
 mod links;
 mod owners;
 pub mod paths;
@@ -86,23 +86,25 @@ fn read(call: &ExecCall<'_>) -> ExecResult {
 }
 
 fn write(call: &ExecCall<'_>) -> ExecResult {
-    let path = path_arg(call, "path")?;
+    let path = replace::expanduser(&path_arg(call, "path")?);
     let lines: Vec<Value> = match call.kwargs.get("args") {
         Some(Value::Array(a)) => a.clone(),
         Some(v) => vec![v.clone()],
-        None => call.args[1..].to_vec(),
+        None => call.args.get(1..).unwrap_or_default().to_vec(),
     };
     let text: String = lines
         .iter()
         .map(|l| format!("{}\n", halite_api::module::value_to_arg_string(l)))
         .collect();
-    std::fs::write(&path, text).map_err(io_err(&path))?;
+    // written through a symlink as Python's open() does, atomically
+    let dest = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone().into());
+    crate::util::atomic::write_atomic(&dest, text.as_bytes(), 0o644).map_err(io_err(&path))?;
     ok(format!("Wrote {} lines to \"{path}\"", lines.len()))
 }
 
 fn touch(call: &ExecCall<'_>) -> ExecResult {
     super::reject_unknown_kwargs(call, &["name", "atime", "mtime"])?;
-    let name = path_arg(call, "name")?;
+    let name = replace::expanduser(&path_arg(call, "name")?);
     let strerror = |e: std::io::Error| ExecError::Failed(hash::io_reason(&e));
     let f = std::fs::OpenOptions::new()
         .create(true)

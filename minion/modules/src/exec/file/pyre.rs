@@ -115,27 +115,7 @@ pub fn python_repl(repl: &str, literal: bool) -> String {
     out
 }
 
-/// Salt's `stringutils.is_binary` of a file's first block: NUL bytes, or
-/// more than 30% of characters outside text.
-pub fn is_binary(block: &[u8]) -> bool {
-    if block.is_empty() {
-        return false;
-    }
-    if block.contains(&0) {
-        return true;
-    }
-    let utf8 = match std::str::from_utf8(block) {
-        Ok(_) => true,
-        Err(e) => e.error_len().is_none(),
-    };
-    let text = |b: u8| {
-        (32..127).contains(&b)
-            || b"\n\r\t\x0c\x08".contains(&b)
-            || (utf8 && (128..255).contains(&b))
-    };
-    let nontext = block.iter().filter(|b| !text(**b)).count();
-    nontext as f64 / block.len() as f64 > 0.30
-}
+pub use halite_api::py::is_binary;
 
 #[cfg(test)]
 mod tests {

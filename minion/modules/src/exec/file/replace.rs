@@ -310,6 +310,13 @@ pub fn replace(o: &ReplaceOpts) -> Result<Value, ReplaceError> {
         has_changes = true;
         new_text = new_lines.concat();
     }
+    if has_changes && !o.dry_run && std::str::from_utf8(&data).is_err() {
+        // the text was read lossily: writing it back would corrupt the
+        // bytes that are not UTF-8, even on lines the pattern never touched
+        return Err(ReplaceError::Failed(format!(
+            "{path} is not UTF-8 text: Halite edits UTF-8 files only (nothing was changed)"
+        )));
+    }
     if has_changes && !o.dry_run {
         write_with_backup(o, &given, &path, link_target.as_deref(), &data, &new_text)?;
     }
@@ -356,6 +363,20 @@ mod tests {
 
     fn opts(path: &str, pattern: &str, repl: &str) -> ReplaceOpts {
         ReplaceOpts::new(path, pattern, repl)
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_left_as_it_is() {
+        let d = TempDir::new("xreplace-latin1");
+        let f = d.s("latin1.conf");
+        let bytes = b"name=caf\xe9\nport=1\n".to_vec();
+        std::fs::write(&f, &bytes).unwrap();
+        let err = replace(&opts(&f, "port=1", "port=2")).unwrap_err();
+        assert!(err.to_string().contains("is not UTF-8"), "{err}");
+        assert_eq!(std::fs::read(&f).unwrap(), bytes);
+        let mut search = opts(&f, "port=1", "");
+        search.search_only = true;
+        assert_eq!(replace(&search).unwrap(), serde_json::json!(true));
     }
 
     #[test]

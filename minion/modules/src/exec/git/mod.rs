@@ -22,7 +22,7 @@ pub const SPECS: &[ExecSpec] = &[
 
 /// Python truthiness.
 pub fn truthy(v: Option<&Value>) -> bool {
-    crate::exec::service_mask::truthy(v)
+    v.is_some_and(halite_api::value::is_truthy)
 }
 
 /// A present, non-None argument as Python's `str()`.

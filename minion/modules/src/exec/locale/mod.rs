@@ -82,22 +82,13 @@ fn avail(call: &ExecCall<'_>) -> ExecResult {
     answer(&host, value)
 }
 
-/// Python truthiness (`kwargs.get("verbose")` is tested as is).
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64() != Some(0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(m) => !m.is_empty(),
-    }
-}
-
 /// `gen_locale(locale, **kwargs)`: any keyword is accepted, `verbose` read.
 fn gen_locale(call: &ExecCall<'_>) -> ExecResult {
     let locale = required_str(call, 0, "locale")?;
-    let verbose = call.kwargs.get("verbose").is_some_and(truthy);
+    let verbose = call
+        .kwargs
+        .get("verbose")
+        .is_some_and(halite_api::value::is_truthy);
     let host = Host::system(call.ctx);
     let value = match host.gen_locale(&locale, verbose)? {
         Generated::Bool(b) => Value::Bool(b),

@@ -10,7 +10,6 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
 use halite_api::{Map, Value};
 use regex::Regex;
-use sha2::Digest;
 
 use crate::util::accounts::{self, PasswdEntry};
 
@@ -146,17 +145,7 @@ pub fn b64decode_strict(s: &str) -> Option<Vec<u8>> {
     ok.then(|| engine.decode(data).ok()).flatten()
 }
 
-fn hex_digest(hash_type: &str, data: &[u8]) -> Option<String> {
-    Some(match hash_type {
-        "md5" => hex::encode(md5::Md5::digest(data)),
-        "sha1" => hex::encode(sha1::Sha1::digest(data)),
-        "sha224" => hex::encode(sha2::Sha224::digest(data)),
-        "sha256" => hex::encode(sha2::Sha256::digest(data)),
-        "sha384" => hex::encode(sha2::Sha384::digest(data)),
-        "sha512" => hex::encode(sha2::Sha512::digest(data)),
-        _ => return None,
-    })
-}
+use crate::exec::file::hash::hex_digest;
 
 /// `_fingerprint`: `aa:bb:...` of the decoded key (`None` when the key is
 /// not base64); hash types md5, sha1 and sha224..sha512.

@@ -3,8 +3,6 @@
 
 use std::path::Path;
 
-use sha2::Digest;
-
 /// A parsed `source_hash` (Salt's `source_sum` dict).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceSum {
@@ -62,29 +60,16 @@ pub fn parse(source_hash: &str) -> Result<SourceSum, String> {
     })
 }
 
-/// Hex digest of `data` with a Salt hash type.
-pub fn hex_digest(hash_type: &str, data: &[u8]) -> Option<String> {
-    Some(match hash_type {
-        "md5" => hex::encode(md5::Md5::digest(data)),
-        "sha1" => hex::encode(sha1::Sha1::digest(data)),
-        "sha224" => hex::encode(sha2::Sha224::digest(data)),
-        "sha256" => hex::encode(sha2::Sha256::digest(data)),
-        "sha384" => hex::encode(sha2::Sha384::digest(data)),
-        "sha512" => hex::encode(sha2::Sha512::digest(data)),
-        _ => return None,
-    })
-}
-
-/// The digest of the file at `path`, in `sum`'s hash type.
+/// The digest of the file at `path`, in `sum`'s hash type (read in chunks).
 pub fn file_digest(path: &Path, sum: &SourceSum) -> Result<String, String> {
-    let data = std::fs::read(path).map_err(|e| e.to_string())?;
-    hex_digest(&sum.hash_type, &data)
-        .ok_or_else(|| format!("Invalid hash type '{}'", sum.hash_type))
+    crate::exec::file::hash::hash_file(&path.to_string_lossy(), &sum.hash_type)
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exec::file::hash::hex_digest;
 
     #[test]
     fn forms() {

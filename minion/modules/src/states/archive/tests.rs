@@ -1,7 +1,6 @@
 //! Tests of `archive.extracted` (argument checks with a fake runner; the
 //! real tar/unzip runs are covered by the formula corpus).
 
-use super::*;
 use crate::testutil::{ctx_with, run_state, FakeRunner, TempDir};
 use serde_json::json;
 
@@ -105,7 +104,7 @@ fn bad_hash_of_a_salt_source_is_file_cached_return() {
         false,
     );
     assert_eq!(r.result, Some(false));
-    let actual = hash::hex_digest("sha256", b"zipdata").unwrap();
+    let actual = crate::exec::file::hash::hex_digest("sha256", b"zipdata").unwrap();
     assert_eq!(r.comment, format!("File is cached to {}, but the hash ({actual}) does not match the specified hash ({want})", d.s("cache/files/base/a.zip")));
     assert!(!d.path("x").exists());
 }
