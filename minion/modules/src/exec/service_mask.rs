@@ -243,15 +243,8 @@ impl<'a> Units<'a> {
 }
 
 /// `str(CommandExecutionError(msg, info=text))` for a text `info`.
-fn with_info(mut msg: String, info: &str) -> String {
-    let info = info.trim_end();
-    if info.is_empty() {
-        return msg;
-    }
-    if !msg.ends_with(['.', '?', '!']) {
-        msg.push('.');
-    }
-    format!("{msg} Additional info follows:\n\n{info}")
+fn with_info(msg: String, info: &str) -> String {
+    super::command_error_with_info(&msg, info.trim_end())
 }
 
 /// `os.access(path, os.R_OK)`.

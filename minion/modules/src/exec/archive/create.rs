@@ -7,9 +7,8 @@ use halite_api::{ExecCall, ExecError, ExecOutput, Map, Value};
 use super::super::{reject_unknown_kwargs, required_str, ExecResult};
 
 /// Salt's `_expand_sources`: a comma-separated string or a list; entries
-/// with wildcards in their last component are globbed in directory order
-/// (Python's `glob` reads `scandir` unsorted; no match drops the entry),
-/// others kept as given.
+/// with wildcards are globbed in directory order (Python's `glob` reads
+/// `scandir` unsorted; no match drops the entry), others kept as given.
 pub fn expand_sources(v: Option<&Value>) -> Vec<String> {
     let items: Vec<String> = match v {
         None | Some(Value::Null) => return Vec::new(),
@@ -20,15 +19,34 @@ pub fn expand_sources(v: Option<&Value>) -> Vec<String> {
     items.iter().flat_map(|s| glob(s)).collect()
 }
 
+fn has_magic(s: &str) -> bool {
+    s.contains(['*', '?', '['])
+}
+
+/// Python's `glob.glob`: every component with wildcards expanded (the
+/// directory part first, recursively), hidden names only for patterns
+/// starting with `.`, in directory order.
 fn glob(pattern: &str) -> Vec<String> {
-    if !pattern.contains(['*', '?', '[']) {
+    if !has_magic(pattern) {
         return vec![pattern.to_string()];
     }
     let (dir, name) = match pattern.rsplit_once('/') {
-        Some((d, n)) => (if d.is_empty() { "/" } else { d }, n),
-        None => (".", pattern),
+        Some((d, n)) => (Some(if d.is_empty() { "/" } else { d }), n),
+        None => (None, pattern),
     };
-    let Ok(entries) = std::fs::read_dir(dir) else {
+    let dirs: Vec<Option<String>> = match dir {
+        Some(d) if has_magic(d) => glob(d).into_iter().map(Some).collect(),
+        Some(d) => vec![Some(d.to_string())],
+        None => vec![None],
+    };
+    dirs.iter()
+        .flat_map(|d| matches_in(d.as_deref(), name))
+        .collect()
+}
+
+/// The names in `dir` (None: the working directory) matching `name`.
+fn matches_in(dir: Option<&str>, name: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir.unwrap_or(".")) else {
         return Vec::new();
     };
     entries
@@ -36,8 +54,9 @@ fn glob(pattern: &str) -> Vec<String> {
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
         .filter(|n| !n.starts_with('.') || name.starts_with('.'))
         .filter(|n| halite_target::fnmatch::fnmatch(n, name))
-        .map(|n| match pattern.rsplit_once('/') {
-            Some((d, _)) => format!("{d}/{n}"),
+        .map(|n| match dir {
+            Some("/") => format!("/{n}"),
+            Some(d) => format!("{d}/{n}"),
             None => n,
         })
         .collect()
@@ -114,6 +133,13 @@ mod tests {
             Vec::<String>::new()
         );
         assert_eq!(expand_sources(Some(&json!(["x", 1]))), ["x", "1"]);
+        // wildcards in a directory component too (Python's glob.glob)
+        for sub in ["s1", "s2", "t"] {
+            std::fs::create_dir_all(d.path(&format!("{sub}/conf"))).unwrap();
+        }
+        let mut got = expand_sources(Some(&json!(format!("{}/s*/conf", d.0.display()))));
+        got.sort();
+        assert_eq!(got, [d.s("s1/conf"), d.s("s2/conf")]);
     }
 
     #[test]

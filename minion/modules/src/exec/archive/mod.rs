@@ -57,17 +57,8 @@ pub struct Contents {
 /// A `CommandExecutionError` carrying Salt's `archive location` info, as
 /// its `strerror` reads.
 pub fn with_location(msg: &str, cached: &Path) -> String {
-    let mut m = msg.to_string();
-    if !m.is_empty() && !m.ends_with(['.', '?', '!']) {
-        m.push('.');
-    }
-    if !m.is_empty() {
-        m.push(' ');
-    }
-    format!(
-        "{m}Additional info follows:\n\narchive location:\n    {}",
-        cached.display()
-    )
+    let info = format!("archive location:\n    {}", cached.display());
+    crate::exec::command_error_with_info(msg, &info)
 }
 
 fn list_tar(

@@ -67,13 +67,7 @@ pub fn hex_digest(form: &str, data: &[u8]) -> Option<String> {
 /// Salt's `hashutils.get_hash(path, form)`: the file's hex digest, read in chunks.
 pub fn hash_file(path: &str, form: &str) -> Result<String, ExecError> {
     let mut h = Hasher::new(form)?;
-    let mut f = std::fs::File::open(path).map_err(|e| {
-        ExecError::Failed(format!(
-            "[Errno {}] {}: '{path}'",
-            e.raw_os_error().unwrap_or(0),
-            io_reason(&e)
-        ))
-    })?;
+    let mut f = std::fs::File::open(path).map_err(|e| ExecError::Failed(py_oserror(&e, path)))?;
     let mut buf = vec![0u8; 65536];
     loop {
         let n = f
@@ -88,17 +82,15 @@ pub fn hash_file(path: &str, form: &str) -> Result<String, ExecError> {
 
 /// The strerror part of an io error (`No such file or directory`).
 pub fn io_reason(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    s.split(" (os error").next().unwrap_or(&s).to_string()
+    match e.raw_os_error() {
+        Some(n) => crate::util::pyerr::strerror(n),
+        None => e.to_string(),
+    }
 }
 
 /// Python's `str(OSError)` for a path: `[Errno 2] No such file or directory: '/x'`.
 pub fn py_oserror(e: &std::io::Error, path: &str) -> String {
-    format!(
-        "[Errno {}] {}: '{path}'",
-        e.raw_os_error().unwrap_or(0),
-        io_reason(e)
-    )
+    crate::util::pyerr::os_error(e, path)
 }
 
 fn form_arg(call: &ExecCall<'_>) -> String {
