@@ -126,6 +126,23 @@ pub fn python_repr(v: &Value) -> String {
     }
 }
 
+/// `str(CommandExecutionError(msg, info=...))` with the info already in
+/// Salt's nested-output form: `msg.` (a stop added) `Additional info
+/// follows:` and the info; no info, the message alone.
+pub fn command_error_with_info(msg: &str, nested_info: &str) -> String {
+    if nested_info.is_empty() {
+        return msg.to_string();
+    }
+    let mut prefix = msg.to_string();
+    if !prefix.is_empty() {
+        if !prefix.ends_with(['.', '?', '!']) {
+            prefix.push('.');
+        }
+        prefix.push(' ');
+    }
+    format!("{prefix}Additional info follows:\n\n{nested_info}")
+}
+
 #[cfg(test)]
 mod tests {
     use crate::testutil::{ctx_with, FakeRunner, TempDir};
@@ -155,21 +172,4 @@ mod tests {
         );
         assert_eq!(ok.unwrap().ret, json!("Debian"));
     }
-}
-
-/// `str(CommandExecutionError(msg, info=...))` with the info already in
-/// Salt's nested-output form: `msg.` (a stop added) `Additional info
-/// follows:` and the info; no info, the message alone.
-pub fn command_error_with_info(msg: &str, nested_info: &str) -> String {
-    if nested_info.is_empty() {
-        return msg.to_string();
-    }
-    let mut prefix = msg.to_string();
-    if !prefix.is_empty() {
-        if !prefix.ends_with(['.', '?', '!']) {
-            prefix.push('.');
-        }
-        prefix.push(' ');
-    }
-    format!("{prefix}Additional info follows:\n\n{nested_info}")
 }
