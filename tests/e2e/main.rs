@@ -10,6 +10,7 @@ mod master_states;
 mod masters;
 mod mine_diff;
 mod minion;
+mod minion_start;
 mod ostree;
 mod pkg_diff;
 mod state_diff;
