@@ -1,5 +1,5 @@
 //! Jinja failures as Salt words them: `Jinja variable '<name>' is undefined; line N`,
-//! `Jinja syntax error: ...; line N` or, for a `salt[...]` function that
+//! `Jinja syntax error: ...; line N` (also for Jinja2's TemplateRuntimeError) or, for a `salt[...]` function that
 //! raised Salt's SaltInvocationError / CommandExecutionError,
 //! `Problem running salt function in Jinja template: ...; line N`, followed
 //! by the source lines around N with the offending one marked.
@@ -35,6 +35,23 @@ impl std::fmt::Display for FunctionFailed {
 }
 
 impl std::error::Error for FunctionFailed {}
+
+/// The source of an error that is Jinja2's TemplateRuntimeError under Salt
+/// (which reports it as `Jinja syntax error: <msg>; line N`).
+#[derive(Debug)]
+pub struct RuntimeFailure(pub String);
+
+impl std::fmt::Display for RuntimeFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RuntimeFailure {}
+
+fn runtime_failure(err: &Error) -> Option<&RuntimeFailure> {
+    std::error::Error::source(err)?.downcast_ref::<RuntimeFailure>()
+}
 
 fn function_failed(err: &Error) -> Option<&FunctionFailed> {
     std::error::Error::source(err)?.downcast_ref::<FunctionFailed>()
@@ -79,6 +96,12 @@ fn salt_text(err: &Error, source: &str, compiled: &str) -> String {
         ErrorKind::UnknownFilter | ErrorKind::UnknownTest => {
             // Jinja2 refuses these when it compiles (TemplateAssertionError)
             format!("Jinja syntax error: {}", unknown_name(err))
+        }
+        _ if runtime_failure(err).is_some() => {
+            format!(
+                "Jinja syntax error: {}",
+                runtime_failure(err).map_or("", |r| &r.0)
+            )
         }
         _ => match function_failed(err) {
             Some(failed) => format!("Problem running salt function in Jinja template: {failed}"),

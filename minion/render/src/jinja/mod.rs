@@ -10,10 +10,13 @@ mod filters_data;
 mod filters_date;
 mod filters_files;
 mod filters_hash;
+mod filters_indent;
 mod filters_iter;
 mod filters_jinja2;
 mod filters_net;
 mod filters_text;
+mod filters_xml;
+mod ifelse;
 mod jmespath_py;
 mod lexer;
 mod percent;
@@ -23,6 +26,7 @@ mod strmethods;
 mod syntax;
 mod textwrap;
 mod tuple;
+mod xml_out;
 pub use filters::{python_json, sort_maps};
 pub mod mutable;
 mod rewrite;
@@ -152,6 +156,7 @@ fn register_helpers(env: &mut Environment<'static>) {
         import_text(state, &path)
     });
     env.add_function("raise", data::raise);
+    env.add_function("ifelse", ifelse::ifelse);
     env.add_filter("__pyformat", percent::pyformat);
     env.add_function("odict", |v: Option<Value>| match v {
         Some(v) => filters::make_dict(v),
@@ -213,6 +218,8 @@ fn register_filters(env: &mut Environment<'static>) {
     env.add_filter("exactly_n_true", data::exactly_n_true);
     env.add_filter("substring_in_list", data::substring_in_list);
     env.add_filter("avg", data::avg);
+    env.add_filter("xml", filters_xml::xml);
+    env.add_filter("indent", filters_indent::indent);
 }
 
 fn register_tests(env: &mut Environment<'static>) {

@@ -157,7 +157,7 @@ fn wrap(text: &str, o: &Opts) -> Vec<String> {
 }
 
 /// Python's `str.splitlines()`.
-fn splitlines(s: &str) -> Vec<&str> {
+pub(super) fn splitlines(s: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut iter = s.char_indices().peekable();
