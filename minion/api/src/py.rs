@@ -180,6 +180,42 @@ pub fn is_binary(block: &[u8]) -> bool {
     nontext as f64 / block.len() as f64 > 0.30
 }
 
+/// Python's `str.splitlines()`: `\n`, `\r`, `\r\n` and the other Unicode
+/// line boundaries; no trailing empty line. The one copy the outputters,
+/// the Jinja filters and the ini/cron modules use.
+pub fn splitlines(s: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut iter = s.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        let boundary = matches!(
+            c,
+            '\n' | '\r'
+                | '\u{b}'
+                | '\u{c}'
+                | '\u{1c}'
+                | '\u{1d}'
+                | '\u{1e}'
+                | '\u{85}'
+                | '\u{2028}'
+                | '\u{2029}'
+        );
+        if !boundary {
+            continue;
+        }
+        lines.push(&s[start..i]);
+        start = i + c.len_utf8();
+        if c == '\r' && iter.peek().is_some_and(|&(_, n)| n == '\n') {
+            iter.next();
+            start += 1;
+        }
+    }
+    if start < s.len() {
+        lines.push(&s[start..]);
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,48 +1,7 @@
 //! Python formatting rules the outputters rely on: `repr()` of floats, strings
 //! and containers, `str.splitlines()` and `str.rstrip()`.
 
-pub use halite_api::py::{float_repr, number_repr, repr, str_of, str_repr};
-
-/// Characters Python's `str.splitlines()` treats as line boundaries.
-fn is_line_break(c: char) -> bool {
-    matches!(
-        c,
-        '\n' | '\r'
-            | '\u{b}'
-            | '\u{c}'
-            | '\u{1c}'
-            | '\u{1d}'
-            | '\u{1e}'
-            | '\u{85}'
-            | '\u{2028}'
-            | '\u{2029}'
-    )
-}
-
-/// Python `str.splitlines()` (no trailing empty line, `\r\n` is one break).
-pub fn splitlines(s: &str) -> Vec<&str> {
-    let mut lines = Vec::new();
-    let mut start = 0;
-    let mut iter = s.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        if !is_line_break(c) {
-            continue;
-        }
-        lines.push(&s[start..i]);
-        let mut end = i + c.len_utf8();
-        if c == '\r' {
-            if let Some(&(j, '\n')) = iter.peek() {
-                end = j + 1;
-                iter.next();
-            }
-        }
-        start = end;
-    }
-    if start < s.len() {
-        lines.push(&s[start..]);
-    }
-    lines
-}
+pub use halite_api::py::{float_repr, number_repr, repr, splitlines, str_of, str_repr};
 
 /// Python `str.isspace()` for one character.
 pub fn is_py_space(c: char) -> bool {

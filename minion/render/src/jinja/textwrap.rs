@@ -156,39 +156,7 @@ fn wrap(text: &str, o: &Opts) -> Vec<String> {
     lines
 }
 
-/// Python's `str.splitlines()`.
-pub(super) fn splitlines(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut iter = s.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        let breaks = matches!(
-            c,
-            '\n' | '\r'
-                | '\x0b'
-                | '\x0c'
-                | '\x1c'
-                | '\x1d'
-                | '\x1e'
-                | '\u{85}'
-                | '\u{2028}'
-                | '\u{2029}'
-        );
-        if !breaks {
-            continue;
-        }
-        out.push(&s[start..i]);
-        start = i + c.len_utf8();
-        if c == '\r' && iter.peek().is_some_and(|&(_, n)| n == '\n') {
-            iter.next();
-            start += 1;
-        }
-    }
-    if start < s.len() {
-        out.push(&s[start..]);
-    }
-    out
-}
+pub(super) use halite_api::py::splitlines;
 
 /// `wordwrap(width=79, break_long_words=True, wrapstring='\n', break_on_hyphens=True)`.
 pub fn wordwrap(s: Value, args: Rest<ValueOrKwargs>) -> Result<String, Error> {

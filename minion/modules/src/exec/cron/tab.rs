@@ -1,6 +1,7 @@
 //! Salt's crontab model: `list_tab`'s parse of a crontab text, `_render_tab`'s
 //! text of it, and the matching rules (`_cron_matched`, `_needs_change`).
 
+use halite_api::py::splitlines;
 use halite_api::{Map, Value};
 
 /// The line after which Salt manages a crontab.
@@ -113,18 +114,6 @@ fn job_value(j: &Job) -> Value {
     d.insert("comment".into(), opt(&j.comment));
     d.insert("commented".into(), Value::Bool(j.commented));
     Value::Object(d)
-}
-
-/// Python's `str.splitlines()` for the separators a crontab can hold.
-fn splitlines(text: &str) -> Vec<&str> {
-    let mut v: Vec<&str> = text
-        .split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .collect();
-    if text.ends_with('\n') || text.is_empty() {
-        v.pop();
-    }
-    v
 }
 
 /// Salt's `list_tab` parse of `raw_cron`'s text.

@@ -63,39 +63,7 @@ fn opt_regx(sep: &str) -> Regex {
         .unwrap_or_else(|_| Regex::new(r"^\b\B").expect("never-matching regex"))
 }
 
-/// Python's `str.splitlines()` (without the line ends).
-pub fn splitlines(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut it = s.char_indices().peekable();
-    while let Some((i, c)) = it.next() {
-        let brk = matches!(
-            c,
-            '\n' | '\r'
-                | '\x0b'
-                | '\x0c'
-                | '\x1c'
-                | '\x1d'
-                | '\x1e'
-                | '\u{85}'
-                | '\u{2028}'
-                | '\u{2029}'
-        );
-        if !brk {
-            continue;
-        }
-        out.push(&s[start..i]);
-        start = i + c.len_utf8();
-        if c == '\r' && it.peek().map(|p| p.1) == Some('\n') {
-            it.next();
-            start += 1;
-        }
-    }
-    if start < s.len() {
-        out.push(&s[start..]);
-    }
-    out
-}
+pub use halite_api::py::splitlines;
 
 impl Section {
     pub fn new(name: &str, sep: &str, no_spaces: bool) -> Self {
