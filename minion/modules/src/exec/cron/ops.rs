@@ -33,30 +33,8 @@ impl Outcome {
     }
 }
 
-/// The wanted job of `set_job` / `set_special`.
-#[derive(Debug, Clone)]
-pub struct JobArgs {
-    pub when: When,
-    pub cmd: String,
-    pub commented: bool,
-    pub comment: Option<String>,
-    pub identifier: Option<String>,
-}
-
-impl JobArgs {
-    pub fn field(&self, i: usize) -> Option<&str> {
-        match &self.when {
-            When::Fields(f) => Some(f[i].as_str()),
-            When::Special(_) => None,
-        }
-    }
-    pub fn spec(&self) -> Option<&str> {
-        match &self.when {
-            When::Special(s) => Some(s.as_str()),
-            When::Fields(_) => None,
-        }
-    }
-}
+/// The wanted job of `set_job` / `set_special`: a job as `list_tab` shows one.
+pub type JobArgs = Job;
 
 fn written(res: Result<(), String>, ok: Outcome) -> Outcome {
     match res {

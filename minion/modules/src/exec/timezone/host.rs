@@ -262,6 +262,21 @@ impl<'a> Host<'a> {
         Ok(())
     }
 
+    /// The zone line of `/etc/sysconfig/clock` on RedHat (`ZONE`) and Suse
+    /// (`TIMEZONE`) hosts; false (nothing written) on other families.
+    fn set_sysconfig_clock(&self, tz: &str) -> Result<bool, ExecError> {
+        let key = if self.family(&["RedHat"]) {
+            "ZONE"
+        } else if self.family(&["Suse"]) {
+            "TIMEZONE"
+        } else {
+            return Ok(false);
+        };
+        let line = format!("{key}=\"{tz}\"");
+        self.sed("/etc/sysconfig/clock", &format!("^{key}=.*"), &line)?;
+        Ok(true)
+    }
+
     /// `set_zone`: `Ok(None)` for True, `Ok(Some(msg))` for Salt's string answer.
     pub fn set_zone(&self, tz: &str) -> Result<Option<String>, ExecError> {
         if self.timedatectl {
@@ -272,19 +287,7 @@ impl<'a> Host<'a> {
             return Ok(Some(format!("Zone does not exist: {zonepath}")));
         }
         self.relink(&zonepath)?;
-        if self.family(&["RedHat"]) {
-            self.sed(
-                "/etc/sysconfig/clock",
-                "^ZONE=.*",
-                &format!("ZONE=\"{tz}\""),
-            )?;
-        } else if self.family(&["Suse"]) {
-            self.sed(
-                "/etc/sysconfig/clock",
-                "^TIMEZONE=.*",
-                &format!("TIMEZONE=\"{tz}\""),
-            )?;
-        } else if self.family(&["Debian", "Gentoo"]) {
+        if !self.set_sysconfig_clock(tz)? && self.family(&["Debian", "Gentoo"]) {
             atomic::write_atomic(
                 &self.path("/etc/timezone"),
                 format!("{}\n", tz.trim()).as_bytes(),
@@ -319,19 +322,7 @@ impl<'a> Host<'a> {
             return Err(failed(format!("Zone '{zonepath}' does not exist")));
         }
         self.relink(&zonepath)?;
-        if self.family(&["RedHat"]) {
-            self.sed(
-                "/etc/sysconfig/clock",
-                "^ZONE=.*",
-                &format!("ZONE=\"{tz}\""),
-            )?;
-        } else if self.family(&["Suse"]) {
-            self.sed(
-                "/etc/sysconfig/clock",
-                "^TIMEZONE=.*",
-                &format!("TIMEZONE=\"{tz}\""),
-            )?;
-        } else if self.family(&["Debian"]) {
+        if !self.set_sysconfig_clock(&tz)? && self.family(&["Debian"]) {
             match clock {
                 "UTC" => self.sed("/etc/default/rcS", "^UTC=.*", "UTC=yes")?,
                 "localtime" => self.sed("/etc/default/rcS", "^UTC=.*", "UTC=no")?,
