@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::files::FileClient;
-use crate::master::MasterChannel;
+use crate::master::{MasterChannel, MasterError};
 use crate::module::{ExecError, ExecOutput, Registry};
 use crate::runner::CommandRunner;
 use crate::value::{Map, Value};
@@ -94,6 +94,15 @@ impl Ctx {
     /// Call an execution function through the registry.
     pub fn call(&self, fun: &str, args: Vec<Value>, kwargs: Map) -> Result<ExecOutput, ExecError> {
         self.registry.call_exec(self, fun, args, kwargs)
+    }
+
+    /// Send `load` to this run's master ([`MasterError::NotConnected`] in
+    /// a run without one).
+    pub fn request_master(&self, load: Map) -> Result<Value, MasterError> {
+        match &self.master {
+            Some(master) => master.request(load),
+            None => Err(MasterError::NotConnected),
+        }
     }
 
     /// An option value from `opts`.

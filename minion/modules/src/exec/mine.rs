@@ -8,7 +8,7 @@
 //! bus and returns True before the master has them; Halite sends them itself
 //! and returns False (logged) when the master did not take them.
 
-use halite_api::{Ctx, ExecCall, ExecError, ExecSpec, Map, Value};
+use halite_api::{Ctx, ExecCall, ExecError, ExecSpec, Map, MasterError, Value};
 use halite_target::MatchContext;
 
 use super::{data, ok, reject_unknown_kwargs, required_str, ExecResult};
@@ -236,12 +236,12 @@ fn store(ctx: &Ctx, mine_data: Map, clear: bool) -> ExecResult {
 
 /// Send a load to the master; `None` (logged) when it did not answer.
 fn to_master(ctx: &Ctx, load: Map, what: &str) -> Option<Value> {
-    let Some(master) = &ctx.master else {
-        tracing::error!("{what}: no master connection; the mine request was not sent");
-        return None;
-    };
-    match master.request(load) {
+    match ctx.request_master(load) {
         Ok(reply) => Some(reply),
+        Err(MasterError::NotConnected) => {
+            tracing::error!("{what}: no master connection; the mine request was not sent");
+            None
+        }
         Err(err) => {
             tracing::error!("{what}: {err}");
             None
@@ -290,12 +290,9 @@ fn get(call: &ExecCall<'_>) -> ExecResult {
         ("fun".to_string(), fun),
         ("tgt_type".to_string(), Value::from(tgt_type)),
     ]);
-    let master =
-        call.ctx.master.as_ref().ok_or_else(|| {
-            ExecError::Failed("mine.get: no master connection in this run".into())
-        })?;
-    let mut reply = master
-        .request(load)
+    let mut reply = call
+        .ctx
+        .request_master(load)
         .map_err(|e| ExecError::Failed(format!("mine.get: {e}")))?;
     if let (true, Value::Object(m)) = (exclude, &mut reply) {
         m.remove(call.ctx.minion_id());

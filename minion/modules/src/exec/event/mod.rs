@@ -13,7 +13,7 @@
 //! `event.fire` (the minion's own event bus) is not provided: Halite's
 //! minion has no local event bus.
 
-use halite_api::{Ctx, ExecCall, ExecError, ExecSpec, Map, Value};
+use halite_api::{Ctx, ExecCall, ExecError, ExecSpec, Map, MasterError, Value};
 
 use super::{ok, required_str, ExecResult};
 
@@ -122,13 +122,12 @@ fn is_internal(key: &str) -> bool {
 
 /// Send the `_minion_event` load; True when the master took it.
 fn to_master(ctx: &Ctx, tag: &str, data: Value, preload: Option<&Value>) -> bool {
-    let Some(master) = &ctx.master else {
-        tracing::error!("event {tag}: no master connection in this run; not sent");
-        return false;
-    };
-    let load = event_load(ctx, tag, data, preload);
-    match master.request(load) {
+    match ctx.request_master(event_load(ctx, tag, data, preload)) {
         Ok(_) => true,
+        Err(MasterError::NotConnected) => {
+            tracing::error!("event {tag}: no master connection in this run; not sent");
+            false
+        }
         Err(err) => {
             tracing::info!("fire_master failed: {err}");
             false

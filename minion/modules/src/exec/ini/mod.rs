@@ -171,25 +171,25 @@ fn set_option(call: &ExecCall<'_>) -> ExecResult {
     ok(Value::Object(set(&file, &sections, &o).map_err(fail)?))
 }
 
-fn get_option(call: &ExecCall<'_>) -> ExecResult {
+/// `(file_name, section, option, separator, encoding)` of `get_option`
+/// and `remove_option`.
+fn option_args(call: &ExecCall<'_>) -> Result<(String, String, Opts), ExecError> {
     reject_unknown_kwargs(
         call,
         &["file_name", "section", "option", "separator", "encoding"],
     )?;
     let file = required_str(call, 0, "file_name")?;
     let option = required_str(call, 2, "option")?;
-    let o = Opts::from_call(call, 3)?;
+    Ok((file, option, Opts::from_call(call, 3)?))
+}
+
+fn get_option(call: &ExecCall<'_>) -> ExecResult {
+    let (file, option, o) = option_args(call)?;
     ok(option_of(&file, section_arg(call).as_deref(), &option, &o).map_err(fail)?)
 }
 
 fn remove_option(call: &ExecCall<'_>) -> ExecResult {
-    reject_unknown_kwargs(
-        call,
-        &["file_name", "section", "option", "separator", "encoding"],
-    )?;
-    let file = required_str(call, 0, "file_name")?;
-    let option = required_str(call, 2, "option")?;
-    let o = Opts::from_call(call, 3)?;
+    let (file, option, o) = option_args(call)?;
     let v = remove_opt(&file, section_arg(call).as_deref(), &option, &o).map_err(fail)?;
     ok(v.map_or(Value::Null, |e| e.to_value()))
 }

@@ -95,20 +95,20 @@ fn all_users() -> Vec<String> {
     all
 }
 
+/// The argspec of `check_key` and `set_auth_key`.
+const KEY_ARGS: &[&str] = &[
+    "user",
+    "key",
+    "enc",
+    "comment",
+    "options",
+    "config",
+    "cache_keys",
+    "fingerprint_hash_type",
+];
+
 fn check_key(call: &ExecCall<'_>) -> ExecResult {
-    reject_unknown_kwargs(
-        call,
-        &[
-            "user",
-            "key",
-            "enc",
-            "comment",
-            "options",
-            "config",
-            "cache_keys",
-            "fingerprint_hash_type",
-        ],
-    )?;
+    reject_unknown_kwargs(call, KEY_ARGS)?;
     let user = required_str(call, 0, "user")?;
     let key = required_str(call, 1, "key")?;
     let enc = required_str(call, 2, "enc")?;
@@ -132,19 +132,7 @@ fn check_key(call: &ExecCall<'_>) -> ExecResult {
 }
 
 fn set_auth_key(call: &ExecCall<'_>) -> ExecResult {
-    reject_unknown_kwargs(
-        call,
-        &[
-            "user",
-            "key",
-            "enc",
-            "comment",
-            "options",
-            "config",
-            "cache_keys",
-            "fingerprint_hash_type",
-        ],
-    )?;
+    reject_unknown_kwargs(call, KEY_ARGS)?;
     let user = required_str(call, 0, "user")?;
     let key = required_str(call, 1, "key")?;
     let enc = opt_str(call, 2, "enc").unwrap_or_else(|| "ssh-rsa".into());
