@@ -36,7 +36,7 @@ def main():
     ap.add_argument("--minion-opts", default="{}")
     args = ap.parse_args()
     base = tempfile.mkdtemp(prefix="restart-trace-")
-    master = Master(args.venv, base)
+    master = Master(args.venv, base, {"gather_job_timeout": 1})
     master.start()
     mid = "trace-" + args.kind
     etc = os.path.join(base, "minion-etc")

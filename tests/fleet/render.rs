@@ -64,6 +64,10 @@ fn a_bad_inventory_names_every_entry_and_writes_nothing() {
         .replace(
             "{name: r1-n2, ip: 10.1.0.12, roles: [worker]",
             "{name: r1-n2, ip: 10.9.0.12, roles: [db]",
+        )
+        .replace(
+            "  roles: {worker: [fleet-test]}",
+            "  roles: {worker: [fleet-test]}\n  reconnect: {master_auth_per_second: 0}",
         );
     let out = render(dir.path(), &bad, &source);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -72,10 +76,11 @@ fn a_bad_inventory_names_every_entry_and_writes_nothing() {
         "racks[0] (r1) nodes[1] (r1-n2).ip: 10.9.0.12 is outside the rack subnet 10.1.0.0/24",
         "racks[0] (r1) nodes[1] (r1-n2).roles: unknown role 'db' (fleet.roles has: worker)",
         "racks[1] (r2) nodes[0] (r1-n2): duplicate node name (also racks[0] (r1) nodes[1] (r1-n2))",
+        "fleet.reconnect.master_auth_per_second: must be at least 1",
     ] {
         assert!(err.contains(want), "missing {want:?} in:\n{err}");
     }
-    assert!(err.contains("fleet.yaml: 3 problem(s)"), "{err}");
+    assert!(err.contains("fleet.yaml: 4 problem(s)"), "{err}");
     assert!(
         !dir.path().join("out").exists(),
         "render wrote output for a bad inventory"
@@ -106,4 +111,36 @@ fn a_tree_one_node_cannot_render_is_refused() {
     assert!(err.contains("line 4"), "{err}");
     assert!(!err.contains("r1-n1:"), "{err}");
     assert!(!dir.path().join("out").exists());
+}
+
+/// The generated minion configs carry the fleet's reconnect window: the
+/// time the master needs to authenticate every node again after a restart
+/// (`fleet.reconnect.master_auth_per_second`), at least 1 s.
+#[test]
+fn the_minion_configs_carry_a_reconnect_window_sized_for_the_fleet() {
+    let source = halite_tests::repo_root().join("tests/fleet/tree");
+    let window = |inventory: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = render(dir.path(), inventory, &source);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let conf = fs::read_to_string(dir.path().join("out/minion.d/r2-n1.conf")).unwrap();
+        ["recon_default", "recon_max", "recon_randomize"]
+            .map(|key| {
+                conf.lines()
+                    .find_map(|l| l.strip_prefix(&format!("{key}: ")))
+                    .unwrap_or_else(|| panic!("no {key} in:\n{conf}"))
+                    .to_string()
+            })
+            .join(" ")
+    };
+    assert_eq!(window(INVENTORY), "500 500 true");
+    let slow_master = INVENTORY.replace(
+        "  roles: {worker: [fleet-test]}",
+        "  roles: {worker: [fleet-test]}\n  reconnect: {master_auth_per_second: 1}",
+    );
+    assert_eq!(window(&slow_master), "500 2500 true");
 }

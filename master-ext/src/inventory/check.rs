@@ -135,6 +135,13 @@ fn fleet(inv: &Inventory, out: &mut Vec<Problem>) {
             "must be at least 1".into(),
         );
     }
+    if inv.fleet.reconnect.master_auth_per_second == 0 {
+        push(
+            out,
+            "fleet.reconnect.master_auth_per_second",
+            "must be at least 1".into(),
+        );
+    }
     if inv.racks.is_empty() {
         push(out, "racks", "no racks".into());
     }

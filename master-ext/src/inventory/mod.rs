@@ -4,12 +4,14 @@
 
 mod check;
 mod model;
+mod reconnect;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use check::check;
 pub use model::*;
+pub use reconnect::{Reconnect, ReconnectOptions};
 
 /// One problem with the inventory.
 #[derive(Debug, Clone, PartialEq, Eq)]

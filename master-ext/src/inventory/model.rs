@@ -52,6 +52,9 @@ pub struct Fleet {
     pub rollout: RolloutPolicy,
     #[serde(default)]
     pub hooks: Hooks,
+    /// Sizes the nodes' reconnect window (`recon_*` in their minion configs).
+    #[serde(default)]
+    pub reconnect: super::Reconnect,
 }
 
 /// The OS image target (the os-image formula's `os_image` pillar).
