@@ -65,9 +65,9 @@ def start_minion(kind, args, master, base, mid, recon):
     return subprocess.Popen(argv + ["-c", etc, "-l", "quiet"])
 
 
-def restart(master):
+def restart(master, down):
     master.stop()
-    time.sleep(1)
+    time.sleep(down)
     master.proc = subprocess.Popen([os.path.join(master.venv, "bin/salt-master"), "-c", master.conf, "-l", "quiet"])
     assert wait_port(master.ret) and wait_port(master.pub), "master did not come back"
     return time.time()
@@ -86,7 +86,7 @@ def round_of(label, recon, args):
             first_answer(salt, master.conf, mid, time.time(), 120, {})
         for _ in range(args.restarts):
             time.sleep(args.settle)
-            since = restart(master)
+            since = restart(master, args.down)
             out = {}
             loops = [threading.Thread(target=first_answer, args=(salt, master.conf, mid, since, 120, out))
                      for mid in ids.values()]
@@ -129,13 +129,15 @@ def main():
     ap.add_argument("--fleet-conf", required=True, help="a minion.d/<node>.conf halite-ctl render wrote")
     ap.add_argument("--restarts", type=int, default=5)
     ap.add_argument("--settle", type=float, default=3.0)
+    ap.add_argument("--down", type=float, default=1.0, help="seconds the master stays stopped")
+    ap.add_argument("--only-defaults", action="store_true", help="just the round with Salt's defaults")
     args = ap.parse_args()
     rounds = [("Salt's defaults (recon_default 1000, recon_max 10000, randomized)", {}),
               ("halite-ctl's window: " + json.dumps(fleet_recon(args.fleet_conf)), fleet_recon(args.fleet_conf))]
-    print(f"| minion reconnect options ({args.restarts} restarts each) | Python median / max | "
+    print(f"| minion reconnect options ({args.restarts} restarts, master down {args.down:g} s) | Python median / max | "
           "Halite median / max | Halite / Python (median) |")
     print("|---|---|---|---|")
-    for label, recon in rounds:
+    for label, recon in rounds[:1] if args.only_defaults else rounds:
         res = round_of(label, recon, args)
         (pm, px, pn), (hm, hx, hn) = summary(res["python"]), summary(res["halite"])
         ratio = f"{hm / pm:.2f}" if pm and hm else "n/a"

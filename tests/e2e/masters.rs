@@ -2,8 +2,9 @@
 //! minions handle them: `master_type: failover` (a dead first master is
 //! left for the next; `master_failback` goes back when it returns, with
 //! `random_master` keeping it first), `master_type: str` with a list (all
-//! connected), and `retry_dns` / `retry_dns_count` for a master name that
-//! does not resolve yet. Python minions run beside Halite's under the same
+//! connected), `retry_dns` / `retry_dns_count` for a master name that
+//! does not resolve yet, and a master down for longer than the publish
+//! socket's reconnect interval. Python minions run beside Halite's under the same
 //! masters; their timings are printed, not asserted.
 
 use std::fs;
@@ -181,6 +182,37 @@ fn failback_to_the_first_master_when_it_returns() {
     }
     assert!(log.contains("answers again; failing back"), "{log}");
     assert!(!log.contains("does not act on the minion option"), "{log}");
+}
+
+/// A master that stays down longer than the publish socket's reconnect
+/// interval: as Salt 3008.4 (`zmq_monitor: True`), the minion authenticates
+/// again when the publish connection drops and, once the master answers,
+/// opens a new publish socket that connects at once. The interval here
+/// (300 s, no randomizing) is longer than the wait below, so only that
+/// path can bring a minion back; the Python minion, same options, comes
+/// back the same way.
+#[test]
+fn a_master_down_for_long_is_rejoined_on_a_new_publish_socket() {
+    let venv = require_salt!(PINNED_SALT);
+    let mut master = Master::start(&venv, MasterSpec::default());
+    let conf = json!({"recon_default": 300000, "recon_max": 0, "recon_randomize": false,
+                      "acceptance_wait_time": 2});
+    let halite = Minion::start(&master, "rejoin-halite", Flavor::Halite, conf.clone());
+    let python = Minion::start(&master, "rejoin-python", Flavor::Python, conf);
+    for m in [&halite, &python] {
+        halite_tests::minion::wait_answering(&master, m);
+    }
+    master.restart_after(Duration::from_secs(8));
+    let (h, p) = both_answer(&master, &halite, &python, Instant::now());
+    eprintln!("back after 8 s down: halite {h:?} s, python {p:?} s");
+    let log = halite.log();
+    assert!(h.is_some(), "halite did not come back:\n{log}");
+    assert!(p.is_some(), "python did not come back:\n{}", python.log());
+    assert!(log.contains("Connection to master 127.0.0.1 lost"), "{log}");
+    assert!(
+        log.contains("Re-initialising subsystems for new master 127.0.0.1"),
+        "{log}"
+    );
 }
 
 /// Seconds from `since` until each minion answers `test.ping` through

@@ -258,8 +258,13 @@ impl Master {
 
     /// Start it again on the same ports and keys.
     pub fn restart(&mut self) {
+        self.restart_after(Duration::from_millis(500));
+    }
+
+    /// Stop it, leave it down for `down`, start it again.
+    pub fn restart_after(&mut self, down: Duration) {
         self.stop();
-        std::thread::sleep(Duration::from_millis(500));
+        std::thread::sleep(down);
         self.spawn();
     }
 

@@ -19,6 +19,7 @@
 mod error;
 mod fileclient;
 mod link;
+mod recovery;
 mod reqchan;
 mod settings;
 mod sockets;

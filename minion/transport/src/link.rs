@@ -12,6 +12,7 @@ use halite_proto::{loads, private, publish, wire, Crypticle, MasterKey, MinionKe
 use rmpv::Value as Mp;
 
 use crate::error::TransportError;
+use crate::recovery::{AuthParts, Recovery};
 use crate::reqchan::RequestPool;
 use crate::settings::LinkSettings;
 use crate::sockets::random_between;
@@ -28,7 +29,7 @@ pub(crate) struct Session {
 /// An authenticated link to the master. All methods block; share it with `Arc`.
 pub struct MasterLink {
     settings: LinkSettings,
-    keys: MinionKeys,
+    keys: Arc<MinionKeys>,
     ctx: zmq::Context,
     token: String,
     state: RwLock<Arc<Session>>,
@@ -38,6 +39,8 @@ pub struct MasterLink {
     /// The publish port connected to (configured, or announced by the master).
     publish_port: u16,
     reconnected: AtomicBool,
+    /// Authenticating again after the publish connection dropped.
+    recovery: Mutex<Option<Recovery>>,
 }
 
 impl MasterLink {
@@ -76,7 +79,7 @@ impl MasterLink {
         let sub = Subscriber::open(&ctx, &settings, publish_port, 1)?;
         Ok(MasterLink {
             settings,
-            keys,
+            keys: Arc::new(keys),
             ctx,
             token,
             state: RwLock::new(session),
@@ -85,6 +88,7 @@ impl MasterLink {
             sub: Mutex::new(sub),
             publish_port,
             reconnected: AtomicBool::new(false),
+            recovery: Mutex::new(None),
         })
     }
 
@@ -249,9 +253,24 @@ impl MasterLink {
         let deadline = Instant::now() + timeout;
         let mut sub = self.sub.lock().unwrap_or_else(|p| p.into_inner());
         loop {
-            if sub.reconnected() {
+            let events = sub.events();
+            if self.settings.zmq_monitor {
+                if events.disconnected {
+                    self.begin_recovery(&format!(
+                        "Connection to master {} lost",
+                        self.settings.master
+                    ));
+                } else if events.never_connected {
+                    self.begin_recovery(&format!(
+                        "the publish port of master {} refuses connections; authenticating again",
+                        self.settings.master
+                    ));
+                }
+            }
+            if events.reconnected {
                 self.on_pub_reconnect();
             }
+            self.finish_recovery(&mut sub);
             let left = deadline.saturating_duration_since(Instant::now());
             match sub.recv(left.min(Duration::from_millis(500)))? {
                 Some(frames) => {
@@ -262,6 +281,72 @@ impl MasterLink {
                 None if left.is_zero() => return Ok(None),
                 None => {}
             }
+        }
+    }
+
+    /// The publish connection dropped: authenticate again in the
+    /// background (see [`crate::recovery`]).
+    fn begin_recovery(&self, why: &str) {
+        let mut slot = self.recovery.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_some() {
+            return;
+        }
+        tracing::info!("{why}");
+        let parts = AuthParts {
+            settings: self.settings.clone(),
+            keys: Arc::clone(&self.keys),
+            ctx: self.ctx.clone(),
+            token: self.token.clone(),
+        };
+        match Recovery::start(parts, self.current().generation) {
+            Ok(r) => *slot = Some(r),
+            Err(e) => tracing::warn!("{e}; waiting for the publish socket to reconnect"),
+        }
+    }
+
+    /// The background authentication answered: with new credentials, a
+    /// new publish socket replaces the old one (unless the old one came
+    /// back and re-authenticated first).
+    fn finish_recovery(&self, sub: &mut Subscriber) {
+        let mut slot = self.recovery.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(outcome) = slot.as_ref().and_then(Recovery::outcome) else {
+            return;
+        };
+        let seen = slot.take().map_or(0, |r| r.generation);
+        let creds = match outcome {
+            Ok(creds) => creds,
+            Err(e) => {
+                tracing::warn!(
+                    "re-authentication failed: {e}; waiting for the publish socket to reconnect"
+                );
+                return;
+            }
+        };
+        let _guard = self.auth_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let current = self.current();
+        if current.generation != seen {
+            return;
+        }
+        let fresh = session_from(&creds, current.generation + 1).and_then(|next| {
+            let socket = Subscriber::open(
+                &self.ctx,
+                &self.settings,
+                self.publish_port,
+                next.generation,
+            )?;
+            Ok((next, socket))
+        });
+        match fresh {
+            Ok((next, socket)) => {
+                *self.state.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(next);
+                *sub = socket;
+                self.reconnected.store(true, Ordering::SeqCst);
+                tracing::info!(
+                    "Re-initialising subsystems for new master {}",
+                    self.settings.master
+                );
+            }
+            Err(e) => tracing::warn!("cannot open a new publish connection: {e}"),
         }
     }
 
@@ -379,6 +464,18 @@ fn auth_once(
     ctx: &zmq::Context,
     token: &str,
 ) -> Result<AuthOutcome, TransportError> {
+    auth_once_within(s, keys, ctx, token, s.auth_timeout, s.auth_tries)
+}
+
+/// One `_auth` attempt of `tries` × `timeout`; caches a new master key.
+pub(crate) fn auth_once_within(
+    s: &LinkSettings,
+    keys: &MinionKeys,
+    ctx: &zmq::Context,
+    token: &str,
+    timeout: Duration,
+    tries: u32,
+) -> Result<AuthOutcome, TransportError> {
     let cached = MasterKey::load_cached(&s.pki_dir)?;
     let actx = AuthContext {
         id: &s.id,
@@ -392,8 +489,7 @@ fn auth_once(
         hash_type: &s.hash_type,
     };
     let req = auth::build_request(&actx, &halite_proto::new_nonce())?;
-    let frame =
-        RequestPool::new().exchange(ctx, s, "_auth", &req.frame, s.auth_timeout, s.auth_tries)?;
+    let frame = RequestPool::new().exchange(ctx, s, "_auth", &req.frame, timeout, tries)?;
     let outcome = auth::process_reply(&actx, &req, &frame)?;
     if let AuthOutcome::Accepted(creds) = &outcome {
         if creds.master_key_is_new {

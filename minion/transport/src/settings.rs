@@ -79,6 +79,9 @@ pub struct LinkSettings {
     pub max_publication_bytes: usize,
     /// Minimum time between two re-authentications caused by undecryptable data.
     pub min_reauth_interval: Duration,
+    /// `zmq_monitor`: on a lost publish connection, authenticate again and
+    /// open a new publish socket, as Salt 3008.4's minion does.
+    pub zmq_monitor: bool,
 }
 
 impl LinkSettings {
@@ -145,6 +148,7 @@ impl LinkSettings {
             heartbeat_timeout: o.int("zmq_heartbeat_timeout", 30000)? as i32,
             max_publication_bytes: o.int("halite_max_publication_bytes", 100 << 20)? as usize,
             min_reauth_interval: Duration::from_secs(1),
+            zmq_monitor: o.bool("zmq_monitor", true)?,
         })
     }
 

@@ -1,5 +1,5 @@
-//! The SUB side: a socket plus a monitor that reports re-established
-//! connections (master restart), the serial tracker of the current AES key and
+//! The SUB side: a socket plus a monitor that reports lost and
+//! re-established connections (master restart), the serial tracker of the current AES key and
 //! the re-auth rate limit for undecryptable publications.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,6 +12,18 @@ use crate::settings::LinkSettings;
 use crate::sockets;
 
 static MONITOR_SEQ: AtomicU64 = AtomicU64::new(0);
+
+/// What the socket monitor reported since the last look.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SubEvents {
+    /// An established connection dropped.
+    pub disconnected: bool,
+    /// Connected again after a drop.
+    pub reconnected: bool,
+    /// The socket's first connection was refused (e.g. a new socket opened
+    /// after an answer from a master that was shutting down).
+    pub never_connected: bool,
+}
 
 /// One publish connection.
 pub struct Subscriber {
@@ -40,8 +52,9 @@ impl Subscriber {
             std::process::id(),
             MONITOR_SEQ.fetch_add(1, Ordering::Relaxed)
         );
-        let events =
-            zmq::SocketEvent::HANDSHAKE_SUCCEEDED as i32 | zmq::SocketEvent::DISCONNECTED as i32;
+        let events = zmq::SocketEvent::HANDSHAKE_SUCCEEDED as i32
+            | zmq::SocketEvent::DISCONNECTED as i32
+            | zmq::SocketEvent::CONNECT_RETRIED as i32;
         socket
             .monitor(&endpoint, events)
             .map_err(TransportError::zmq("starting the socket monitor"))?;
@@ -61,10 +74,10 @@ impl Subscriber {
         })
     }
 
-    /// Read pending monitor events; `true` if the connection was re-established
-    /// (a handshake after the first one).
-    pub fn reconnected(&mut self) -> bool {
-        let mut again = false;
+    /// Read pending monitor events: was the connection lost, was it
+    /// re-established (a handshake after the first one)?
+    pub fn events(&mut self) -> SubEvents {
+        let mut seen = SubEvents::default();
         while let Ok(parts) = self.monitor.recv_multipart(zmq::DONTWAIT) {
             let Some(head) = parts.first().filter(|p| p.len() >= 2) else {
                 continue;
@@ -73,13 +86,16 @@ impl Subscriber {
             if event == zmq::SocketEvent::HANDSHAKE_SUCCEEDED as u16 {
                 self.handshakes += 1;
                 if self.handshakes > 1 {
-                    again = true;
+                    seen.reconnected = true;
                 }
             } else if event == zmq::SocketEvent::DISCONNECTED as u16 {
                 tracing::warn!("publish connection to the master lost; reconnecting");
+                seen.disconnected = true;
+            } else if event == zmq::SocketEvent::CONNECT_RETRIED as u16 && self.handshakes == 0 {
+                seen.never_connected = true;
             }
         }
-        again
+        seen
     }
 
     /// Wait up to `timeout` for one message; `Ok(None)` when none came.
