@@ -78,15 +78,18 @@ fn cdrom_words(line: &str) -> Option<Vec<String>> {
     Some(words)
 }
 
-/// `_get_opts`: the options of the first `[...=...]` block of `line`.
-pub fn get_opts(line: &str) -> Vec<Opt> {
+/// `_get_opts`: the options of the first `[...=...]` block of `line`; a
+/// word there without `=` is Python's IndexError, as in Salt.
+pub fn get_opts(line: &str) -> Result<Vec<Opt>, ParseError> {
     let Some(block) = first_opts_block(line) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let mut opts: Vec<Opt> = Vec::new();
     let mut arch: Vec<String> = Vec::new();
     for opt in block.split_whitespace() {
-        let value = opt.split_once('=').map(|(_, v)| v).unwrap_or("");
+        let (_, value) = opt
+            .split_once('=')
+            .ok_or_else(|| ParseError("list index out of range".into()))?;
         let (key, values) = if opt.starts_with("arch") {
             arch.extend(value.split(',').map(String::from));
             ("arch".to_string(), arch.clone())
@@ -106,7 +109,7 @@ pub fn get_opts(line: &str) -> Vec<Opt> {
             None => opts.push(new),
         }
     }
-    opts
+    Ok(opts)
 }
 
 /// `re.search(r"\[(.*?=.*?)\]", line)` with the brackets stripped.
@@ -179,7 +182,7 @@ impl Classic {
                 .map(|w| w.trim_matches(['[', ']']).to_string())
                 .filter(|w| !w.is_empty())
                 .collect();
-            for opt in get_opts(line) {
+            for opt in get_opts(line)? {
                 match opt.key.as_str() {
                     "arch" => e.architectures.extend(opt.values.iter().cloned()),
                     "signedby" => e.signedby = opt.values[0].clone(),
@@ -223,7 +226,8 @@ impl Classic {
             parts.push("#".into());
         }
         parts.push(self.kind.clone());
-        let mut opts = get_opts(&self.line);
+        // the line parsed when it was read (or given to mod_repo)
+        let mut opts = get_opts(&self.line).unwrap_or_default();
         let mut set = |key: &str, full: String| match opts.iter_mut().find(|o| o.key == key) {
             Some(o) => o.full = full,
             None => opts.push(Opt {
