@@ -92,7 +92,7 @@ pub fn which(name: &str) -> bool {
 
 /// Refresh the package database after an apt repo change, as aptpkg's
 /// `refresh_db()` (its errors are the function's).
-fn apt_refresh(ctx: &Ctx) -> Result<(), ExecError> {
+pub fn apt_refresh(ctx: &Ctx) -> Result<(), ExecError> {
     let mgr = manager::for_ctx(ctx).map_err(|e| ExecError::Failed(e.to_string()))?;
     crate::exec::maybe_refresh(ctx, mgr.as_ref(), Some(true))
         .map_err(|e| ExecError::Failed(e.to_string()))

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 pub mod classic;
 pub mod deb822;
+pub mod expand;
 pub mod repos;
 
 use classic::{Classic, ParseError};

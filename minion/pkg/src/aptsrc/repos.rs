@@ -401,7 +401,7 @@ pub fn mod_repo(
 }
 
 /// `salt.utils.pkg.deb.combine_comments`.
-fn combine_comments(v: &Value) -> String {
+pub fn combine_comments(v: &Value) -> String {
     match v {
         Value::Array(a) => a
             .iter()
