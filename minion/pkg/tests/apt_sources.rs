@@ -10,6 +10,10 @@
 //! .venv/salt-3008.4/bin/python3 minion/pkg/tests/data/gen.py CASES.jsonl \
 //!     minion/pkg/tests/data/fixture.sh > minion/pkg/tests/data/apt_sources_salt.json
 //! ```
+//! and `data/apt_states_salt.json`: `pkgrepo.managed`/`pkgrepo.absent`
+//! (Salt's `states/pkgrepo.py` over the same aptpkg, `data/gen_states.py`
+//! with `data/states.jsonl`) on the same fixture.
+//!
 //! salt-call itself can only act on `/etc/apt` (the paths are fixed in
 //! `salt.utils.pkg.deb`); Halite takes the root from `pkgrepo_apt_root`.
 
@@ -23,6 +27,7 @@ use halite_api::{
 use serde_json::json;
 
 const RECORDED: &str = include_str!("data/apt_sources_salt.json");
+const RECORDED_STATES: &str = include_str!("data/apt_states_salt.json");
 
 /// `apt-get update` succeeds (and is counted); nothing else may run.
 #[derive(Default)]
@@ -86,6 +91,70 @@ fn message(e: ExecError) -> String {
     match e {
         ExecError::Invocation(m) | ExecError::Failed(m) => m,
         other => format!("{other:?}"),
+    }
+}
+
+/// A scratch apt root holding the fixture.
+fn fixture_root(fixture: &serde_json::Map<String, Value>) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for (rel, text) in fixture {
+        let p = tmp.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text.as_str().unwrap()).unwrap();
+    }
+    tmp
+}
+
+fn files_of(root: &Path) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    tree(root, root, &mut files);
+    files
+}
+
+fn want_files(case: &Value) -> BTreeMap<String, String> {
+    case["files"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect()
+}
+
+#[test]
+fn pkgrepo_states_match_salts_on_the_fixture() {
+    let recorded: Value = serde_json::from_str(RECORDED).unwrap();
+    let fixture = recorded["fixture"].as_object().unwrap();
+    let cases: Value = serde_json::from_str(RECORDED_STATES).unwrap();
+    let cases = cases.as_array().unwrap();
+    assert!(cases.len() >= 18);
+    for case in cases {
+        let tmp = fixture_root(fixture);
+        let root = tmp.path();
+        let root_s = root.display().to_string();
+        let runner = Arc::new(AptGet::default());
+        let ctx = ctx(root, runner.clone());
+        let fun = format!("pkgrepo.{}", case["fun"].as_str().unwrap());
+        let name = case["name"].as_str().unwrap();
+        let what = format!("{fun} {name} {} test={}", case["kwargs"], case["test"]);
+        let spec = *ctx.registry.state(&fun).unwrap();
+        let ret = (spec.run)(&halite_api::StateCall {
+            ctx: &ctx,
+            name: name.into(),
+            args: substitute(&case["kwargs"], "ROOTDIR", &root_s)
+                .as_object()
+                .unwrap()
+                .clone(),
+            test: case["test"].as_bool().unwrap(),
+        });
+        let got = json!({"name": ret.name, "changes": ret.changes, "result": ret.result, "comment": ret.comment});
+        assert_eq!(substitute(&got, &root_s, "ROOTDIR"), case["ret"], "{what}");
+        let refreshed = *runner.updates.lock().unwrap() > 0;
+        assert_eq!(
+            refreshed,
+            case["refreshed"].as_bool().unwrap(),
+            "refresh of {what}"
+        );
+        assert_eq!(files_of(root), want_files(case), "files after {what}");
     }
 }
 

@@ -170,3 +170,42 @@ pub fn expand_repo_def(root: &Path, repo: &str, kwargs: &Map) -> Result<Map, Rep
     m.insert("signedby".into(), e.signedby.clone().into());
     Ok(m)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn expand(repo: &str, kwargs: Value) -> Value {
+        Value::Object(
+            expand_repo_def(Path::new("/etc/apt"), repo, kwargs.as_object().unwrap()).unwrap(),
+        )
+    }
+
+    /// Expected values: Salt 3008.4's `aptpkg._expand_repo_def('Debian',
+    /// 'bookworm', repo=..., **kwargs)` from the venv.
+    #[test]
+    fn expands_as_salt() {
+        assert_eq!(
+            expand(
+                "deb [arch=amd64 signed-by=/k.gpg] http://x/debian bookworm main contrib",
+                json!({"disabled": true, "file": "/tmp/x.list"})
+            ),
+            json!({"file": "/tmp/x.list", "comps": ["main", "contrib"], "disabled": true, "dist": "bookworm", "suites": ["bookworm"], "type": "deb", "types": ["deb"], "uri": "http://x/debian", "uris": ["http://x/debian"], "line": "# deb [arch=amd64 signed-by=/k.gpg] http://x/debian bookworm main contrib", "architectures": ["amd64"], "signedby": "/k.gpg"})
+        );
+        assert_eq!(
+            expand(
+                "deb http://x/debian bookworm main",
+                json!({"disabled": false, "file": "/tmp/x.sources", "comps": "main, extra", "trusted": true})
+            ),
+            json!({"file": "/tmp/x.sources", "comps": ["main", "extra"], "disabled": false, "dist": "bookworm", "suites": ["bookworm"], "type": "deb", "types": ["deb"], "uri": "http://x/debian", "uris": ["http://x/debian"], "line": "Types: deb\nURIs: http://x/debian\nSuites: bookworm\nComponents: main extra\nTrusted: yes", "architectures": [], "signedby": ""})
+        );
+        assert_eq!(
+            expand(
+                "deb http://x/debian bookworm main",
+                json!({"disabled": true, "file": "/tmp/y.sources", "architectures": "amd64,arm64"})
+            ),
+            json!({"file": "/tmp/y.sources", "comps": ["main"], "disabled": true, "dist": "bookworm", "suites": ["bookworm"], "type": "deb", "types": ["deb"], "uri": "http://x/debian", "uris": ["http://x/debian"], "line": "Types: deb\nURIs: http://x/debian\nSuites: bookworm\nComponents: main\nArchitectures: amd64 arm64\nEnabled: no", "architectures": ["amd64", "arm64"], "signedby": ""})
+        );
+    }
+}

@@ -329,3 +329,49 @@ pub fn absent(call: &StateCall<'_>) -> StateReturn {
     ret.changes.insert("repo".into(), name.into());
     ret
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn map(v: Value) -> Map {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn strip_uri_and_line_order_as_salt() {
+        assert_eq!(
+            strip_uri("deb  http://a/b/ bookworm ftp://c// main"),
+            "deb http://a/b bookworm ftp://c main"
+        );
+        assert_eq!(
+            line_words("deb http://a b z y"),
+            ["deb", "http://a", "b", "y", "z"]
+        );
+    }
+
+    #[test]
+    fn comparison_follows_salts_loop() {
+        let pre = map(
+            json!({"comps": ["b", "a"], "line": "deb http://x s b a # note", "disabled": false, "architectures": ["amd64"]}),
+        );
+        let want = map(
+            json!({"comps": ["a", "b"], "line": "deb http://x s a b", "disabled": false, "architectures": ["amd64"], "uri": "http://x"}),
+        );
+        // keys missing from pre (uri) do not count
+        assert!(configured(&want, &pre, &Map::new()));
+        // comments are compared only when given
+        assert!(!configured(&want, &pre, &map(json!({"comments": "other"}))));
+        assert!(configured(&want, &pre, &map(json!({"comments": ["note"]}))));
+        let mut other = want.clone();
+        other.insert("disabled".into(), true.into());
+        assert!(!configured(&other, &pre, &Map::new()), "'True' != 'False'");
+        let mut no_comps = pre.clone();
+        no_comps.shift_remove("comps");
+        assert!(
+            !configured(&want, &no_comps, &Map::new()),
+            "comps missing from pre"
+        );
+    }
+}
