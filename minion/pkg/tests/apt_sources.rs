@@ -7,7 +7,7 @@
 //! the scratch root, `refresh_db` recorded instead of run):
 //!
 //! ```sh
-//! .venv/salt-3008.4/bin/python3 minion/pkg/tests/data/gen.py CASES.jsonl \
+//! .venv/salt-3008.4/bin/python3 minion/pkg/tests/data/gen.py minion/pkg/tests/data/functions.jsonl \
 //!     minion/pkg/tests/data/fixture.sh > minion/pkg/tests/data/apt_sources_salt.json
 //! ```
 //! and `data/apt_states_salt.json`: `pkgrepo.managed`/`pkgrepo.absent`
