@@ -36,6 +36,17 @@ repo_kwarg:
   pkgrepo.managed:
     - name: deb http://example.com/x bookworm main
     - repo: x
+ppa_on_debian:
+  pkgrepo.managed:
+    - name: ppa-test
+    - ppa: foo/bar
+    - refresh: False
+keyid_without_keyserver:
+  pkgrepo.managed:
+    - name: deb http://example.com/k bookworm main
+    - file: {{ d }}/keyed.list
+    - keyid: ABCDEF
+    - refresh: False
 show:
   cmd.run:
     - name: for f in {{ d }}/example.*; do echo "== $f"; cat "$f"; done
