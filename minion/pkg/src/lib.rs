@@ -6,12 +6,13 @@
 //!   trait, picked per host as Salt picks its provider.
 //! * [`version`]: dpkg and rpm version order, Salt's version specs.
 //! * [`refresh`]: when the package database is refreshed (Salt's rtag).
-//! * [`exec`]: `pkg.*` execution functions; [`exec_repo`]: the yum/dnf
-//!   repo functions over [`yumrepo`] (`.repo` files).
+//! * [`exec`]: `pkg.*` execution functions; [`exec_repo`]: the repo
+//!   functions over [`yumrepo`] (`.repo` files) and [`aptsrc`] (apt sources).
 //! * [`states`]: `pkg.installed/latest/removed/purged`, `pkgrepo.managed/absent`.
 
 use halite_api::Registry;
 
+pub mod aptsrc;
 pub mod exec;
 pub mod exec_repo;
 pub mod manager;

@@ -10,6 +10,7 @@ use crate::exec::{pkg_entry, version_text};
 pub mod installed;
 pub mod latest;
 pub mod pkgrepo;
+pub mod pkgrepo_apt;
 pub mod pkgrepo_yum;
 pub mod removed;
 

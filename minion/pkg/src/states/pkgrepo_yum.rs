@@ -55,11 +55,6 @@ fn wanted(call: &StateCall<'_>) -> Result<Map, String> {
     if kw.contains_key("repo") {
         return Err("'repo' is not a supported argument for this state. The 'name' argument is probably what was intended.".into());
     }
-    if call.args.get("copr").is_some_and(|v| !v.is_null()) {
-        return Err(
-            "copr repositories are not supported by Halite (Salt runs `dnf copr enable`)".into(),
-        );
-    }
     let enabled = kw.shift_remove("enabled").filter(|v| !v.is_null());
     let disabled = kw.shift_remove("disabled").filter(|v| !v.is_null());
     if enabled.is_some() && disabled.is_some() {
@@ -137,13 +132,22 @@ fn diff(want: &Map, new: &Map, pre: &Map) -> Map {
         .collect()
 }
 
+/// The repo the functions are given: `copr:<copr>` when `copr` is set.
+fn repo_of(call: &StateCall<'_>) -> String {
+    match call.args.get("copr").filter(|v| !v.is_null()) {
+        Some(copr) => format!("copr:{}", ini::py_str(copr)),
+        None => call.name.clone(),
+    }
+}
+
 pub fn managed(call: &StateCall<'_>) -> StateReturn {
     let name = call.name.clone();
     let mut kwargs = match wanted(call) {
         Ok(k) => k,
         Err(comment) => return fail(call, comment),
     };
-    let pre = match get_repo(&kwargs, &name) {
+    let repo = repo_of(call);
+    let pre = match get_repo(&kwargs, &repo) {
         Ok(p) => p,
         Err(e) => return fail(call, format!("Failed to examine repo '{name}': {e}")),
     };
@@ -167,13 +171,13 @@ pub fn managed(call: &StateCall<'_>) -> StateReturn {
         }
         return ret;
     }
-    if let Err(e) = apply(&kwargs, &name) {
+    if let Err(e) = apply(call.ctx, &kwargs, &repo) {
         return fail(call, format!("Failed to configure repo '{name}': {e}"));
     }
-    match get_repo(&kwargs, &name) {
+    match get_repo(&kwargs, &repo) {
         Ok(post) => {
             if pre.is_empty() {
-                ret.changes.insert("repo".into(), name.clone().into());
+                ret.changes.insert("repo".into(), repo.clone().into());
             } else {
                 ret.changes = diff(&kwargs, &post, &pre);
             }
@@ -189,20 +193,24 @@ pub fn managed(call: &StateCall<'_>) -> StateReturn {
 }
 
 /// `pkg.mod_repo(repo, **kwargs)` (its `basedir` parameter taken out).
-fn apply(kwargs: &Map, repo: &str) -> Result<Map, RepoError> {
+fn apply(ctx: &halite_api::Ctx, kwargs: &Map, repo: &str) -> Result<Map, RepoError> {
     let mut opts = kwargs.clone();
     opts.shift_remove("basedir");
-    yumrepo::mod_repo(&dirs(kwargs)?, repo, &opts, strict(kwargs))
+    let enable = |copr: &str| crate::exec_repo::copr_enable(ctx, copr);
+    yumrepo::mod_repo(&dirs(kwargs)?, repo, &opts, strict(kwargs), &enable)
 }
 
 pub fn absent(call: &StateCall<'_>) -> StateReturn {
-    let name = call.name.clone();
+    let mut name = call.name.clone();
     let kwargs = kwargs_of(call);
-    if call.args.get("copr").is_some_and(|v| !v.is_null()) {
-        return fail(
-            call,
-            "copr repositories are not supported by Halite (Salt runs `dnf copr enable`)".into(),
-        );
+    // absent(name, **kwargs): `copr` is a kwarg that replaces the name
+    if let Some(copr) = call.args.get("copr").filter(|v| !v.is_null()) {
+        let copr = ini::py_str(copr);
+        name = if copr.starts_with("copr:") {
+            copr
+        } else {
+            format!("copr:{copr}")
+        };
     }
     if ["keyid", "keyid_ppa"]
         .iter()
@@ -218,10 +226,10 @@ pub fn absent(call: &StateCall<'_>) -> StateReturn {
         Err(e) => return fail(call, format!("Failed to configure repo '{name}': {e}")),
     };
     if found.is_empty() {
-        return StateReturn::ok(&name, format!("Package repo {name} is absent"));
+        return StateReturn::ok(&call.name, format!("Package repo {name} is absent"));
     }
     if call.test {
-        let mut ret = StateReturn::new(&name);
+        let mut ret = StateReturn::new(&call.name);
         ret.result = None;
         ret.comment = format!("Package repo '{name}' will be removed. {REPEAT_NOTE}");
         return ret;
@@ -234,7 +242,7 @@ pub fn absent(call: &StateCall<'_>) -> StateReturn {
         Err(e) => fail(call, e.to_string()),
         Ok(left) if left.contains_key(&name) => fail(call, format!("Failed to remove repo {name}")),
         Ok(_) => {
-            let mut ret = StateReturn::ok(&name, format!("Removed repo {name}"));
+            let mut ret = StateReturn::ok(&call.name, format!("Removed repo {name}"));
             ret.changes.insert("repo".into(), name.into());
             ret
         }

@@ -117,9 +117,27 @@ fn file_of(repos: &Map, repo: &str) -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
+/// `_get_copr_repo`: `copr:user/project` is the repo id
+/// `copr:copr.fedorainfracloud.org:user:project` (what `dnf copr enable`
+/// writes); other names are ids already.
+pub fn repo_id(repo: &str) -> Result<String, RepoError> {
+    let Some(copr) = repo.strip_prefix("copr:") else {
+        return Ok(repo.to_string());
+    };
+    let (user, project) = copr
+        .split_once('/')
+        .ok_or_else(|| RepoError::Failed("list index out of range".into()))?;
+    Ok(format!("copr:copr.fedorainfracloud.org:{user}:{project}"))
+}
+
+/// Enables a copr project (`user/project`) on the host: `mod_repo`'s way
+/// to create a `copr:` repo (Salt runs `dnf copr enable user/project -y`).
+pub type CoprEnable<'a> = &'a dyn Fn(&str) -> Result<(), RepoError>;
+
 /// `pkg.get_repo`: the repo's section as its file has it, `{}` if none.
 pub fn get_repo(dirs: &[String], repo: &str, strict: bool) -> Result<Map, RepoError> {
     let repos = list_repos(dirs, strict)?;
+    let repo = &repo_id(repo)?;
     let Some(file) = file_of(&repos, repo) else {
         return Ok(Map::new());
     };
@@ -141,6 +159,7 @@ fn write(path: &Path, text: &str) -> Result<(), RepoError> {
 /// `Error: ...` string, not a failure); the file goes when it held only
 /// this repo.
 pub fn del_repo(dirs: &[String], repo: &str, strict: bool) -> Result<String, RepoError> {
+    let repo = &repo_id(repo)?;
     let repos = list_repos(dirs, strict)?;
     let Some(file) = file_of(&repos, repo) else {
         return Ok(format!(
@@ -181,8 +200,15 @@ fn invalid(msg: impl Into<String>) -> RepoError {
 /// `pkg.mod_repo`: set (or, with an empty value, delete) options of `repo`,
 /// creating `<first existing basedir>/<repo>.repo` when it does not exist.
 /// `opts` are the keyword arguments (no `basedir`); returns
-/// `{file: {section: options}}` as Salt (comments left out).
-pub fn mod_repo(dirs: &[String], repo: &str, opts: &Map, strict: bool) -> Result<Map, RepoError> {
+/// `{file: {section: options}}` as Salt (comments left out). A new
+/// `copr:user/project` repo is created by `copr` (then its file is read).
+pub fn mod_repo(
+    dirs: &[String],
+    repo: &str,
+    opts: &Map,
+    strict: bool,
+    copr: CoprEnable<'_>,
+) -> Result<Map, RepoError> {
     let mut repo_opts: Map = opts
         .iter()
         .filter(|(k, _)| !k.starts_with("__") && *k != "saltenv")
@@ -213,16 +239,27 @@ pub fn mod_repo(dirs: &[String], repo: &str, opts: &Map, strict: bool) -> Result
                 .map(|l| l.to_string()),
         );
     }
+    let copr_name = repo.strip_prefix("copr:").map(String::from);
+    let repo = &repo_id(repo)?;
     if todelete.iter().any(|k| k == "name") {
         return Err(invalid("The repo name cannot be deleted"));
     }
     let repos = list_repos(dirs, strict)?;
-    let (repofile, header, mut sections) = match file_of(&repos, repo) {
-        Some(file) => {
+    let (repofile, header, mut sections) = match (file_of(&repos, repo), copr_name) {
+        (Some(file), _) => {
             let RepoFile { header, sections } = ini::parse(&file, strict)?;
             (file, header, sections)
         }
-        None => new_repo_file(dirs, repo, &repo_opts)?,
+        (None, Some(name)) => {
+            new_dir(dirs)?;
+            copr(&name)?;
+            let repos = list_repos(dirs, strict)?;
+            let file =
+                file_of(&repos, repo).ok_or_else(|| RepoError::Failed(format!("'{repo}'")))?;
+            let RepoFile { header, sections } = ini::parse(&file, strict)?;
+            (file, header, sections)
+        }
+        (None, None) => new_repo_file(dirs, repo, &repo_opts)?,
     };
     let Some(Value::Object(section)) = sections.get_mut(repo) else {
         return Err(RepoError::Failed(format!(
@@ -255,18 +292,23 @@ pub fn mod_repo(dirs: &[String], repo: &str, opts: &Map, strict: bool) -> Result
     Ok(ret)
 }
 
+/// The first existing basedir, where a new repo goes.
+fn new_dir(dirs: &[String]) -> Result<&String, RepoError> {
+    dirs.iter().find(|d| Path::new(d).exists()).ok_or_else(|| {
+        invalid(format!(
+            "The repo does not exist and needs to be created, but none of the following basedir directories exist: {}",
+            py_list(dirs)
+        ))
+    })
+}
+
 /// A new `<dir>/<repo>.repo` for `mod_repo`, with Salt's refusals.
 fn new_repo_file(
     dirs: &[String],
     repo: &str,
     repo_opts: &Map,
 ) -> Result<(PathBuf, String, Map), RepoError> {
-    let Some(dir) = dirs.iter().find(|d| Path::new(d).exists()) else {
-        return Err(invalid(format!(
-            "The repo does not exist and needs to be created, but none of the following basedir directories exist: {}",
-            py_list(dirs)
-        )));
-    };
+    let dir = new_dir(dirs)?;
     if !repo_opts.contains_key("name") {
         return Err(invalid(
             "The repo does not exist and needs to be created, but a name was not given",
