@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::files::FileClient;
 use crate::master::{MasterChannel, MasterError};
 use crate::module::{ExecError, ExecOutput, Registry};
+use crate::net::Network;
 use crate::runner::CommandRunner;
 use crate::value::{Map, Value};
 
@@ -85,6 +86,8 @@ pub struct Ctx {
     pub context: RunContext,
     /// The request channel to the master; `None` in a masterless run.
     pub master: Option<Arc<dyn MasterChannel>>,
+    /// Lookups, TCP checks and HTTP (`dns_check`, `http_query`, `http.query`).
+    pub net: Arc<dyn Network>,
 }
 
 /// Per-run scratch data (see [`Ctx::context`]).

@@ -124,6 +124,7 @@ pub fn ctx(test: bool, opts: Value) -> Ctx {
         registry: Arc::new(registry()),
         context: Default::default(),
         master: None,
+        net: std::sync::Arc::new(halite_api::NoNetwork),
     }
 }
 

@@ -1,0 +1,452 @@
+//! Salt 3008.4's `salt.utils.http.query` on its default (tornado) backend,
+//! the common path: shared by the `http_query` Jinja filter and the
+//! `http.query` execution function. The request goes through
+//! [`halite_api::Network`]; this module builds it and shapes the answer as
+//! Salt does:
+//!
+//! * success: `{'body': text}`, then `status` (`status=True`), `headers`
+//!   (`headers=True`, names as tornado's `HTTPHeaders` spell them),
+//!   `dict` (`decode=True`: json, yaml, or by the content type with
+//!   `decode_type='auto'`), `text` (`text=True`, or `decode_type='plain'`);
+//! * an HTTP error status: `{'status': code, 'error': 'HTTP 404: Not Found',
+//!   'body': text}` (whatever `status`/`headers`/`text` say);
+//! * no answer: `{'error': '[Errno 111] Connection refused'}` (`status: 0`
+//!   first with `status=True`); a timeout is tornado's status 599.
+//!
+//! Arguments Salt accepts that are not ported (cookies, files, streaming,
+//! other backends, xml decoding) are refused with [`QueryError::Unsupported`]
+//! rather than ignored.
+
+use std::time::Duration;
+
+use base64::Engine;
+use halite_api::{HttpError, HttpRequest, HttpResponse, Map, Network, Value};
+
+/// Keyword arguments of `salt.utils.http.query` Halite does not port.
+const NOT_PORTED: [&str; 27] = [
+    "data_file",
+    "header_file",
+    "cookies",
+    "cookie_jar",
+    "cookie_format",
+    "persist_session",
+    "session_cookie_jar",
+    "data_render",
+    "data_renderer",
+    "header_render",
+    "header_renderer",
+    "template_dict",
+    "backend",
+    "ca_bundle",
+    "cert",
+    "text_out",
+    "headers_out",
+    "decode_out",
+    "stream",
+    "streaming_callback",
+    "header_callback",
+    "handle",
+    "formdata",
+    "formdata_fieldname",
+    "formdata_filename",
+    "decode_body",
+    "requests_lib",
+];
+
+/// Salt's parameters after `url`, in order (positional arguments of the
+/// Jinja filter map onto them).
+pub const PARAMETERS: [&str; 48] = [
+    "method",
+    "params",
+    "data",
+    "data_file",
+    "header_dict",
+    "header_list",
+    "header_file",
+    "username",
+    "password",
+    "auth",
+    "decode",
+    "decode_type",
+    "status",
+    "headers",
+    "text",
+    "cookies",
+    "cookie_jar",
+    "cookie_format",
+    "persist_session",
+    "session_cookie_jar",
+    "data_render",
+    "data_renderer",
+    "header_render",
+    "header_renderer",
+    "template_dict",
+    "test",
+    "test_url",
+    "node",
+    "port",
+    "opts",
+    "backend",
+    "ca_bundle",
+    "verify_ssl",
+    "cert",
+    "text_out",
+    "headers_out",
+    "decode_out",
+    "stream",
+    "streaming_callback",
+    "header_callback",
+    "handle",
+    "agent",
+    "hide_fields",
+    "raise_error",
+    "formdata",
+    "formdata_fieldname",
+    "formdata_filename",
+    "decode_body",
+];
+
+/// Salt's user agent for `http.query`.
+const USER_AGENT: &str = "Salt/3008.4 http.query()";
+
+/// A query Halite cannot make as Salt would.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error("http.query: '{0}' is not supported by Halite")]
+    Unsupported(String),
+    #[error("{0}")]
+    Decode(String),
+}
+
+/// `salt.utils.http.query(url, **kwargs)` with `opts` the minion's options
+/// (`verify_ssl`, `http_connect_timeout`, `http_request_timeout`).
+pub fn query(net: &dyn Network, opts: &Map, url: &str, kwargs: &Map) -> Result<Map, QueryError> {
+    check_kwargs(kwargs, opts)?;
+    let args = Args(kwargs);
+    if args.flag("test") {
+        return Ok(test_mode(net, opts, &args));
+    }
+    send(net, opts, url, &args, Map::new())
+}
+
+fn check_kwargs(kwargs: &Map, opts: &Map) -> Result<(), QueryError> {
+    for (key, value) in kwargs {
+        let defaults_off = value.is_null() || *value == Value::Bool(false);
+        if NOT_PORTED.contains(&key.as_str()) && !defaults_off && !is_default(key, value) {
+            return Err(QueryError::Unsupported(key.clone()));
+        }
+    }
+    if opts.get("proxy_host").is_some_and(truthy) && opts.get("proxy_port").is_some_and(truthy) {
+        return Err(QueryError::Unsupported("proxy_host".into()));
+    }
+    Ok(())
+}
+
+/// Values of unported arguments that are their defaults (so harmless).
+fn is_default(key: &str, value: &Value) -> bool {
+    match key {
+        "backend" => value.as_str() == Some("tornado"),
+        "cookie_format" => value.as_str() == Some("lwp"),
+        "decode_body" => *value == Value::Bool(true),
+        _ => false,
+    }
+}
+
+/// The keyword arguments, read with Python's truthiness.
+struct Args<'a>(&'a Map);
+
+impl Args<'_> {
+    fn get(&self, key: &str) -> Option<&Value> {
+        self.0.get(key).filter(|v| !v.is_null())
+    }
+    fn flag(&self, key: &str) -> bool {
+        self.get(key) == Some(&Value::Bool(true))
+    }
+    fn str_or(&self, key: &str, default: &str) -> String {
+        self.get(key)
+            .map_or(default.to_string(), halite_api::py::str_of)
+    }
+}
+
+/// Whether a Salt value is true in Python.
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64() != Some(0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    }
+}
+
+/// `test=True`: `{}` without a `test_url`, else the query of `test_url`
+/// with `'test': True` first.
+fn test_mode(net: &dyn Network, opts: &Map, args: &Args) -> Map {
+    let Some(test_url) = args.get("test_url") else {
+        return Map::new();
+    };
+    let mut ret = Map::new();
+    ret.insert("test".into(), Value::Bool(true));
+    let url = halite_api::py::str_of(test_url);
+    send(net, opts, &url, args, ret).unwrap_or_default()
+}
+
+fn send(
+    net: &dyn Network,
+    opts: &Map,
+    url: &str,
+    args: &Args,
+    mut ret: Map,
+) -> Result<Map, QueryError> {
+    let request = build_request(opts, url, args);
+    let status = args.flag("status");
+    let response = match net.http(&request) {
+        Ok(response) => response,
+        Err(HttpError::Timeout(when)) => {
+            ret.insert("status".into(), 599.into());
+            ret.insert("error".into(), format!("Timeout {when}").into());
+            return Ok(ret);
+        }
+        Err(e) => {
+            if status {
+                ret.insert("status".into(), 0.into());
+            }
+            ret.insert("error".into(), os_error_text(&e).into());
+            return Ok(ret);
+        }
+    };
+    let raise_error = args.get("raise_error") != Some(&Value::Bool(false));
+    if raise_error && !(200..300).contains(&response.status) {
+        ret.insert("status".into(), response.status.into());
+        let error = format!("HTTP {}: {}", response.status, response.reason);
+        ret.insert("error".into(), error.into());
+        ret.insert("body".into(), body_text(&response).into());
+        return Ok(ret);
+    }
+    answer(&response, args, ret)
+}
+
+/// What Python's `str(OSError)` shows: `[Errno 111] Connection refused`.
+fn os_error_text(e: &HttpError) -> String {
+    match e {
+        HttpError::Io(io) => match io.raw_os_error() {
+            Some(code) => {
+                let text = io.to_string();
+                let suffix = format!(" (os error {code})");
+                format!("[Errno {code}] {}", text.trim_end_matches(&suffix))
+            }
+            None => io.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+fn answer(response: &HttpResponse, args: &Args, mut ret: Map) -> Result<Map, QueryError> {
+    let body = body_text(response);
+    ret.insert("body".into(), body.clone().into());
+    if args.flag("status") {
+        ret.insert("status".into(), response.status.into());
+    }
+    let headers = tornado_headers(&response.headers);
+    if args.flag("headers") {
+        ret.insert("headers".into(), Value::Object(headers.clone()));
+    }
+    let mut text = args.flag("text");
+    if args.flag("decode") {
+        match decode_type(args, &headers)?.as_str() {
+            "json" => {
+                let data = serde_json::from_str(&body)
+                    .map_err(|e| QueryError::Decode(format!("Could not parse JSON: {e}")))?;
+                ret.insert("dict".into(), data);
+            }
+            "yaml" => {
+                let data =
+                    crate::yaml::load(&body).map_err(|e| QueryError::Decode(e.to_string()))?;
+                ret.insert("dict".into(), data);
+            }
+            "plain" => text = true,
+            "xml" => return Err(QueryError::Unsupported("decode_type xml".into())),
+            _ => {
+                let error = "Invalid decode_type specified. Valid decode types are: \
+                             ('json', 'xml', 'yaml', 'plain')";
+                ret.insert("error".into(), error.into());
+                return Ok(ret);
+            }
+        }
+    }
+    if text {
+        ret.insert("text".into(), body.into());
+    }
+    Ok(ret)
+}
+
+/// `decode_type`, with `auto` read off the content type (json when none).
+fn decode_type(args: &Args, headers: &Map) -> Result<String, QueryError> {
+    let wanted = args.str_or("decode_type", "auto");
+    if wanted != "auto" {
+        return Ok(wanted);
+    }
+    let content_type = header(headers, "content-type").unwrap_or("application/json");
+    Ok(["xml", "json", "yaml"]
+        .into_iter()
+        .find(|kind| content_type.contains(kind))
+        .unwrap_or("plain")
+        .to_string())
+}
+
+/// A header by name, case-insensitively (as `HTTPHeaders.get`).
+fn header<'a>(headers: &'a Map, name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .and_then(|(_, v)| v.as_str())
+}
+
+/// The body as text (UTF-8; invalid bytes replaced).
+fn body_text(response: &HttpResponse) -> String {
+    String::from_utf8_lossy(&response.body).into_owned()
+}
+
+/// Response headers as tornado's `HTTPHeaders` holds them: names
+/// normalised (`Content-Type`), repeated names joined with `,`.
+fn tornado_headers(headers: &[(String, String)]) -> Map {
+    let mut out = Map::new();
+    for (name, value) in headers {
+        let name = normalize_header(name);
+        match out.get_mut(&name) {
+            Some(Value::String(prev)) => {
+                prev.push(',');
+                prev.push_str(value);
+            }
+            _ => {
+                out.insert(name, value.clone().into());
+            }
+        }
+    }
+    out
+}
+
+/// tornado's `_normalize_header`: each `-`-separated word capitalised.
+fn normalize_header(name: &str) -> String {
+    name.split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            match chars.next() {
+                Some(first) => first
+                    .to_uppercase()
+                    .chain(chars.flat_map(char::to_lowercase))
+                    .collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<String>>()
+        .join("-")
+}
+
+fn build_request(opts: &Map, url: &str, args: &Args) -> HttpRequest {
+    let method = args.str_or("method", "GET");
+    let url = match args.get("params") {
+        Some(params) if truthy(params) => crate::http_url::url_concat(url, params),
+        _ => url.to_string(),
+    };
+    let body = args.get("data").map(|data| match data {
+        Value::Object(map) => crate::http_url::urlencode(map.iter().map(|(k, v)| (k.clone(), v))),
+        other => halite_api::py::str_of(other),
+    });
+    let headers = request_headers(args, &method, url_userinfo(&url));
+    let verify_ssl = match args.get("verify_ssl") {
+        Some(v) => truthy(v),
+        None => opts.get("verify_ssl").is_none_or(truthy),
+    };
+    HttpRequest {
+        method,
+        url,
+        headers,
+        body: body.map(String::into_bytes),
+        verify_ssl,
+        connect_timeout: seconds(opts, "http_connect_timeout", 20.0),
+        request_timeout: seconds(opts, "http_request_timeout", 3600.0),
+    }
+}
+
+fn seconds(opts: &Map, key: &str, default: f64) -> Duration {
+    let secs = opts.get(key).and_then(Value::as_f64).unwrap_or(default);
+    Duration::from_secs_f64(secs.max(0.0))
+}
+
+/// `user:password` of the URL, which tornado prefers to `username`.
+fn url_userinfo(url: &str) -> Option<(String, String)> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let (userinfo, _) = authority.rsplit_once('@')?;
+    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+    Some((
+        crate::http_url::unquote(user),
+        crate::http_url::unquote(password),
+    ))
+}
+
+/// `header_dict`, then `header_list` (`Name: value`, the text after a
+/// second `:` dropped, as Salt splits), `User-agent`, then what tornado
+/// adds: `Connection: close`, basic auth, the POST content type.
+fn request_headers(
+    args: &Args,
+    method: &str,
+    userinfo: Option<(String, String)>,
+) -> Vec<(String, String)> {
+    let mut headers: Vec<(String, String)> = Vec::new();
+    let mut set = |name: &str, value: String| match headers
+        .iter_mut()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+    {
+        Some(slot) => slot.1 = value,
+        None => headers.push((normalize_header(name), value)),
+    };
+    if let Some(Value::Object(dict)) = args.get("header_dict") {
+        for (name, value) in dict {
+            set(name, halite_api::py::str_of(value));
+        }
+    }
+    if let Some(Value::Array(list)) = args.get("header_list") {
+        for line in list.iter().map(halite_api::py::str_of) {
+            let comps: Vec<&str> = line.split(':').collect();
+            if comps.len() >= 2 {
+                set(comps[0].trim(), comps[1].trim().to_string());
+            }
+        }
+    }
+    let agent = args.str_or("agent", "Salt/3008.4");
+    let agent = if agent == "Salt/3008.4" {
+        USER_AGENT.to_string()
+    } else {
+        agent
+    };
+    set("User-agent", agent);
+    set("Connection", "close".into());
+    let auth = userinfo.or_else(|| {
+        let user = args.get("username")?;
+        let password = args.get("password").map(halite_api::py::str_of);
+        Some((halite_api::py::str_of(user), password.unwrap_or_default()))
+    });
+    if let Some((user, password)) = auth {
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        set("Authorization", format!("Basic {token}"));
+    }
+    let mut headers = headers;
+    if method == "POST"
+        && !headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+    {
+        headers.push((
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ));
+    }
+    headers
+}
+
+#[cfg(test)]
+#[path = "http_query_tests.rs"]
+mod tests;
