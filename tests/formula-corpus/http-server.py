@@ -44,8 +44,6 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(200, "text/plain; charset=utf-8", "plain text\nsecond line\n")
         elif url.path == "/json-as-text":
             self.answer(200, "text/plain", '{"a": 1}')
-        elif url.path == "/teapot":
-            self.answer(418, "text/plain", "short and stout")
         else:
             self.answer(404, "text/plain", "no such page: " + url.path)
 

@@ -124,7 +124,7 @@ pub fn query(net: &dyn Network, opts: &Map, url: &str, kwargs: &Map) -> Result<M
     check_kwargs(kwargs, opts)?;
     let args = Args(kwargs);
     if args.flag("test") {
-        return Ok(test_mode(net, opts, &args));
+        return test_mode(net, opts, url, &args);
     }
     send(net, opts, url, &args, Map::new())
 }
@@ -180,16 +180,16 @@ fn truthy(v: &Value) -> bool {
     }
 }
 
-/// `test=True`: `{}` without a `test_url`, else the query of `test_url`
-/// with `'test': True` first.
-fn test_mode(net: &dyn Network, opts: &Map, args: &Args) -> Map {
-    let Some(test_url) = args.get("test_url") else {
-        return Map::new();
-    };
+/// `test=True`: `{}` without a `test_url`, else `'test': True` first and
+/// the query itself: Salt sets `url = test_url` after it has built the
+/// URL it fetches, so the original URL is the one queried.
+fn test_mode(net: &dyn Network, opts: &Map, url: &str, args: &Args) -> Result<Map, QueryError> {
+    if args.get("test_url").is_none() {
+        return Ok(Map::new());
+    }
     let mut ret = Map::new();
     ret.insert("test".into(), Value::Bool(true));
-    let url = halite_api::py::str_of(test_url);
-    send(net, opts, &url, args, ret).unwrap_or_default()
+    send(net, opts, url, args, ret)
 }
 
 fn send(
@@ -375,16 +375,14 @@ fn seconds(opts: &Map, key: &str, default: f64) -> Duration {
     Duration::from_secs_f64(secs.max(0.0))
 }
 
-/// `user:password` of the URL, which tornado prefers to `username`.
+/// `user:password` of the URL as written (not unquoted), which tornado
+/// prefers to `username`.
 fn url_userinfo(url: &str) -> Option<(String, String)> {
     let rest = url.split_once("://")?.1;
     let authority = rest.split(['/', '?', '#']).next()?;
     let (userinfo, _) = authority.rsplit_once('@')?;
     let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-    Some((
-        crate::http_url::unquote(user),
-        crate::http_url::unquote(password),
-    ))
+    Some((user.to_string(), password.to_string()))
 }
 
 /// `header_dict`, then `header_list` (`Name: value`, the text after a
@@ -433,7 +431,6 @@ fn request_headers(
         let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
         set("Authorization", format!("Basic {token}"));
     }
-    let mut headers = headers;
     if method == "POST"
         && !headers
             .iter()

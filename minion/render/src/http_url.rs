@@ -1,6 +1,6 @@
 //! The bits of Python's `urllib.parse` that `http.query` uses on its URL
 //! and form data: `urlencode` (`quote_plus`, no `doseq`), `parse_qsl`
-//! (`keep_blank_values=True`), `unquote`, and tornado's `url_concat`.
+//! (`keep_blank_values=True`) and tornado's `url_concat`.
 
 use halite_api::py::str_of;
 use halite_api::Value;
@@ -31,9 +31,8 @@ pub fn urlencode<'a>(pairs: impl IntoIterator<Item = (String, &'a Value)>) -> St
         .join("&")
 }
 
-/// `unquote_plus` when `plus`, else `unquote`: `%XX` decoded (invalid
-/// UTF-8 replaced), `+` a space with `plus`.
-fn unquote_with(s: &str, plus: bool) -> String {
+/// `unquote_plus`: `%XX` decoded (invalid UTF-8 replaced), `+` a space.
+fn unquote_plus(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -48,17 +47,12 @@ fn unquote_with(s: &str, plus: bool) -> String {
                 i += 3;
                 continue;
             }
-            (b'+', _) if plus => out.push(b' '),
+            (b'+', _) => out.push(b' '),
             (other, _) => out.push(other),
         }
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// `urllib.parse.unquote`.
-pub fn unquote(s: &str) -> String {
-    unquote_with(s, false)
 }
 
 /// `parse_qsl(query, keep_blank_values=True)`.
@@ -68,7 +62,7 @@ fn parse_qsl(query: &str) -> Vec<(String, String)> {
         .filter(|piece| !piece.is_empty())
         .map(|piece| {
             let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
-            (unquote_with(k, true), unquote_with(v, true))
+            (unquote_plus(k), unquote_plus(v))
         })
         .collect()
 }

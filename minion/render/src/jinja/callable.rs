@@ -46,3 +46,38 @@ pub fn is_callable(value: &Value) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::super::render;
+    use super::super::tests::test_ctx;
+
+    fn run(text: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = test_ctx(dir.path());
+        let vars = json!({"grains": {}}).as_object().unwrap().clone();
+        render(&ctx, "t.sls", text, &vars).unwrap()
+    }
+
+    #[test]
+    fn callable_as_salt_3008() {
+        // salt-call 3008.4 rendered the same list (corpus f_jinja_callable).
+        let template = "{% macro m() %}{% endmacro %}\
+            {% macro w() %}{{ caller is callable }}{% endmacro %}\
+            {% for i in [1] %}{{ loop is callable }}{% endfor %} \
+            {{ m is callable }} {% call w() %}{% endcall %} \
+            {{ salt['test.echo'] is callable }} {{ salt.test.echo is callable }} \
+            {{ range is callable }} {{ joiner() is callable }} {{ nothere is callable }} | \
+            {{ salt.test is callable }} {{ salt is callable }} {{ cycler(1) is callable }} \
+            {{ namespace() is callable }} {{ 'x' is callable }} {{ 1 is callable }} \
+            {{ [] is callable }} {{ {} is callable }} {{ none is callable }} \
+            {{ ('a'|to_bytes) is callable }} {{ grains is callable }} {{ m is not callable }}";
+        assert_eq!(
+            run(template),
+            "True True True True True True True True | \
+             False False False False False False False False False False False False"
+        );
+    }
+}
