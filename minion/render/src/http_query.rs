@@ -131,7 +131,8 @@ pub fn query(net: &dyn Network, opts: &Map, url: &str, kwargs: &Map) -> Result<M
 
 fn check_kwargs(kwargs: &Map, opts: &Map) -> Result<(), QueryError> {
     for (key, value) in kwargs {
-        let defaults_off = value.is_null() || *value == Value::Bool(false);
+        let defaults_off =
+            key != "decode_body" && (value.is_null() || *value == Value::Bool(false));
         if NOT_PORTED.contains(&key.as_str()) && !defaults_off && !is_default(key, value) {
             return Err(QueryError::Unsupported(key.clone()));
         }
@@ -147,7 +148,7 @@ fn is_default(key: &str, value: &Value) -> bool {
     match key {
         "backend" => value.as_str() == Some("tornado"),
         "cookie_format" => value.as_str() == Some("lwp"),
-        "decode_body" => *value == Value::Bool(true),
+        "decode_body" => value.is_null() || *value == Value::Bool(true),
         _ => false,
     }
 }

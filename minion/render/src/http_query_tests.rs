@@ -199,7 +199,11 @@ fn test_mode_and_unported_arguments() {
     let ret = query(&net, &Map::new(), "http://h/", &kwargs).unwrap();
     assert_eq!(ret["test"], true);
     assert_eq!(net.sent.lock().unwrap()[0].url, "http://h/");
-    for kwargs in [json!({"cookies": true}), json!({"backend": "requests"})] {
+    for kwargs in [
+        json!({"cookies": true}),
+        json!({"backend": "requests"}),
+        json!({"decode_body": false}),
+    ] {
         let err = query(&net, &Map::new(), "http://h/", kwargs.as_object().unwrap()).unwrap_err();
         assert!(matches!(err, QueryError::Unsupported(_)), "{err}");
     }
