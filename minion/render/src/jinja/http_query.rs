@@ -2,7 +2,8 @@
 //! `salt.utils.http.query` ([`crate::http_query`]) over the `Ctx`'s
 //! network, positional arguments in Salt's parameter order. Salt's filter
 //! reads the minion config file for its options when `opts` is not given;
-//! Halite uses the run's options.
+//! Halite uses the run's options. `headers` match names case-insensitively,
+//! as tornado's `HTTPHeaders` does ([`HttpHeaders`]).
 
 use std::sync::Arc;
 
@@ -11,7 +12,8 @@ use minijinja::value::{Kwargs, Rest};
 use minijinja::{Error, Value};
 
 use super::filters_data::error;
-use super::mutable::{from_jinja, to_jinja};
+use super::http_headers::HttpHeaders;
+use super::mutable::{from_jinja, to_jinja, MutDict};
 use crate::http_query::{query, PARAMETERS};
 
 /// The filter, bound to the run's network and options.
@@ -27,7 +29,14 @@ pub fn filter(
             _ => (*opts).clone(),
         };
         let ret = query(net.as_ref(), &opts, &url, &call).map_err(|e| error(e.to_string()))?;
-        Ok(to_jinja(&halite_api::Value::Object(ret)))
+        let items = ret.iter().map(|(key, value)| {
+            let value = match key.as_str() {
+                "headers" => HttpHeaders::new_value(to_jinja(value)),
+                _ => to_jinja(value),
+            };
+            (Value::from(key.as_str()), value)
+        });
+        Ok(MutDict::new_value(items.collect()))
     }
 }
 

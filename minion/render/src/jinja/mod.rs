@@ -18,6 +18,7 @@ mod filters_jinja2;
 mod filters_net;
 mod filters_text;
 mod filters_xml;
+mod http_headers;
 mod http_query;
 mod ifelse;
 mod jmespath_py;

@@ -30,3 +30,7 @@ positional:
 key_order:
   test.nop:
     - name: "{{ cases.notfound.keys()|list }} {{ cases.yaml.keys()|list }} {{ cases.hlist_auth.keys()|list }} {{ cases.refused.keys()|list }}"
+{% set h = ((u ~ '/yaml')|http_query(headers=True)).headers %}
+headers_mapping:
+  test.nop:
+    - name: "{{ h['content-type'] }} {{ h['Content-Type'] }} {{ h.get('CONTENT-TYPE') }} {{ h.get('x-nope', 'dflt') }} {{ 'server' in h }} {{ 'Server' in h }} {{ 'nope' in h }} {{ h|length }} {{ h|list }} {{ h.keys()|list }} {{ h.items()|list }} {{ h is mapping }}"
