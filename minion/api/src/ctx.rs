@@ -93,6 +93,31 @@ pub struct Ctx {
 /// Per-run scratch data (see [`Ctx::context`]).
 pub type RunContext = Arc<std::sync::Mutex<Map>>;
 
+/// The [`RunContext`] key of a requested exit.
+const SYSTEM_EXIT: &str = "__halite_system_exit__";
+
+/// Ask the run to end as Salt's SaltSystemExit ends salt-call (its message
+/// on stderr, exit 1, no output), e.g. `dns_check` of a name that does not
+/// resolve; the first request wins. The failing code still returns its
+/// error; `halite call` checks [`take_system_exit`] after the call.
+pub fn request_system_exit(context: &RunContext, msg: &str) {
+    let mut map = context
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    map.entry(SYSTEM_EXIT).or_insert_with(|| msg.into());
+}
+
+/// The message of a requested exit, if one was requested (and clears it).
+pub fn take_system_exit(context: &RunContext) -> Option<String> {
+    let mut map = context
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match map.shift_remove(SYSTEM_EXIT) {
+        Some(Value::String(msg)) => Some(msg),
+        _ => None,
+    }
+}
+
 impl Ctx {
     /// Call an execution function through the registry.
     pub fn call(&self, fun: &str, args: Vec<Value>, kwargs: Map) -> Result<ExecOutput, ExecError> {

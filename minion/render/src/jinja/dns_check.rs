@@ -6,17 +6,20 @@
 //! resolved when none does, IPv6 in brackets (`[::1]`). Lookups and
 //! connections go through [`halite_api::Network`], the `Ctx` seam.
 //!
-//! Failures, in Salt's words: nothing resolved gives `DNS lookup or
-//! connection check of 'x' failed.` (Salt raises SaltSystemExit, which ends
-//! salt-call; here it is the render error's text), with `safe=True` Salt's
-//! SaltClientError without a message (`Jinja error: `); a port that is not
-//! an int (Python's TypeError in `connect`) gives `Attempt to resolve
-//! address 'x' failed. Invalid or unresolveable address`.
+//! Failures, in Salt's words: nothing resolved is Salt's SaltSystemExit
+//! `DNS lookup or connection check of 'x' failed.`, a port that is not an
+//! int (Python's TypeError in `connect`) SaltSystemExit `Attempt to resolve
+//! address 'x' failed. Invalid or unresolveable address`: the render fails
+//! with that text and the exit is requested in the run context
+//! ([`halite_api::ctx::request_system_exit`]), so salt-call's `halite call`
+//! ends as Salt's does. With `safe=True` it is Salt's SaltClientError
+//! without a message (`Jinja error: `), which the template sees.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
+use halite_api::ctx::{request_system_exit, RunContext};
 use halite_api::Network;
 use minijinja::value::{Kwargs, ValueKind};
 use minijinja::{Error, Value};
@@ -33,9 +36,11 @@ enum Family {
     V6,
 }
 
-/// The filter, bound to the `Ctx`'s network.
+/// The filter, bound to the `Ctx`'s network and run context (where a
+/// SaltSystemExit is requested).
 pub fn filter(
     net: Arc<dyn Network>,
+    context: RunContext,
 ) -> impl Fn(Value, Option<Value>, Option<Value>, Option<Value>, Kwargs) -> Result<String, Error>
        + Send
        + Sync
@@ -61,7 +66,12 @@ pub fn filter(
         }
         kwargs.assert_all_used()?;
         let safe = safe.is_some_and(|v| v.is_true());
-        dns_check(net.as_ref(), &addr, &port, safe, ipv6.as_ref())
+        dns_check(net.as_ref(), &addr, &port, safe, ipv6.as_ref()).map_err(|failure| {
+            if let Failure::SystemExit(msg) = &failure {
+                request_system_exit(&context, msg);
+            }
+            failure.into()
+        })
     }
 }
 
@@ -84,10 +94,10 @@ fn dns_check(
     port: &Value,
     safe: bool,
     ipv6: Option<&Value>,
-) -> Result<String, Error> {
+) -> Result<String, Failure> {
     let name = addr.to_string();
     let type_error = || {
-        error(format!(
+        Failure::SystemExit(format!(
             "Attempt to resolve address '{name}' failed. Invalid or unresolveable address"
         ))
     };
@@ -98,7 +108,11 @@ fn dns_check(
         Port::Int(p) => p,
         Port::TypeError => return Err(type_error()),
         Port::Unresolvable => return Err(failed(host, safe)),
-        Port::Overflow => return Err(error("getsockaddrarg: port must be 0-65535.")),
+        Port::Overflow => {
+            return Err(Failure::Error(error(
+                "getsockaddrarg: port must be 0-65535.",
+            )))
+        }
     };
     let family = family(ipv6);
     let mut found = lookup(net, host, port, family);
@@ -111,15 +125,30 @@ fn dns_check(
     }
 }
 
-/// Salt's SaltSystemExit text, or its message-less SaltClientError.
-fn failed(host: &str, safe: bool) -> Error {
-    if safe {
-        tracing::error!("DNS lookup or connection check of '{host}' failed.");
-        return error("");
+/// How `dns_check` fails: Salt's SaltSystemExit, or an exception the
+/// template sees.
+enum Failure {
+    SystemExit(String),
+    Error(Error),
+}
+
+impl From<Failure> for Error {
+    fn from(failure: Failure) -> Error {
+        match failure {
+            Failure::SystemExit(msg) => error(msg),
+            Failure::Error(e) => e,
+        }
     }
-    error(format!(
-        "DNS lookup or connection check of '{host}' failed."
-    ))
+}
+
+/// Salt's SaltSystemExit text, or its message-less SaltClientError.
+fn failed(host: &str, safe: bool) -> Failure {
+    let msg = format!("DNS lookup or connection check of '{host}' failed.");
+    if safe {
+        tracing::error!("{msg}");
+        return Failure::Error(error(""));
+    }
+    Failure::SystemExit(msg)
 }
 
 enum Port {

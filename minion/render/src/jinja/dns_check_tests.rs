@@ -53,11 +53,19 @@ fn net() -> FakeNet {
     }
 }
 
-fn render_with(net: Arc<FakeNet>, template: &str) -> Result<String, String> {
+fn render_in(
+    net: Arc<FakeNet>,
+    context: &halite_api::RunContext,
+    template: &str,
+) -> Result<String, String> {
     let mut env = Environment::new();
-    env.add_filter("dns_check", super::filter(net));
+    env.add_filter("dns_check", super::filter(net, context.clone()));
     env.render_str(template, ())
         .map_err(|e| e.detail().unwrap_or_default().to_string())
+}
+
+fn render_with(net: Arc<FakeNet>, template: &str) -> Result<String, String> {
+    render_in(net, &Default::default(), template)
 }
 
 fn render(template: &str) -> Result<String, String> {
@@ -137,4 +145,25 @@ fn failures_in_salts_words() {
         render("{{ 'localhost'|dns_check(80, bogus=1) }}").unwrap_err(),
         "dns_check() got an unexpected keyword argument 'bogus'"
     );
+}
+
+#[test]
+fn system_exits_are_requested_in_the_run_context() {
+    use halite_api::ctx::take_system_exit;
+    let context = halite_api::RunContext::default();
+    let template = "{{ 'nonexistent.invalid'|dns_check(80) }}";
+    assert!(render_in(Arc::new(net()), &context, template).is_err());
+    assert_eq!(
+        take_system_exit(&context).as_deref(),
+        Some("DNS lookup or connection check of 'nonexistent.invalid' failed.")
+    );
+    assert_eq!(take_system_exit(&context), None);
+    // safe=True raises into the template instead; a bad port value too.
+    for template in [
+        "{{ 'nonexistent.invalid'|dns_check(80, safe=True) }}",
+        "{{ 'localhost'|dns_check(70000) }}",
+    ] {
+        assert!(render_in(Arc::new(net()), &context, template).is_err());
+        assert_eq!(take_system_exit(&context), None, "{template}");
+    }
 }

@@ -81,7 +81,10 @@ fn environment(ctx: &Ctx, vars: &Map) -> Environment<'static> {
         Err(e) => Err(Error::new(ErrorKind::TemplateNotFound, e.to_string())),
     });
     env.set_path_join_callback(|name, parent| join_template_path(name, parent).into());
-    env.add_filter("dns_check", dns_check::filter(ctx.net.clone()));
+    env.add_filter(
+        "dns_check",
+        dns_check::filter(ctx.net.clone(), ctx.context.clone()),
+    );
     env.add_filter(
         "http_query",
         http_query::filter(ctx.net.clone(), ctx.opts.clone()),
