@@ -40,6 +40,9 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(200, "application/json", json.dumps(echo, sort_keys=True))
         elif url.path == "/yaml":
             self.answer(200, "application/x-yaml", "name: halite\nports:\n  - 80\n  - 443\n")
+        elif url.path == "/xml":
+            self.answer(200, "application/xml",
+                        '<r><a>1</a><b><c>2</c><c>3</c><d/></b><e>x<f/></e></r>')
         elif url.path == "/text":
             self.answer(200, "text/plain; charset=utf-8", "plain text\nsecond line\n")
         elif url.path == "/json-as-text":

@@ -6,7 +6,7 @@
 //!
 //! * success: `{'body': text}`, then `status` (`status=True`), `headers`
 //!   (`headers=True`, names as tornado's `HTTPHeaders` spell them),
-//!   `dict` (`decode=True`: json, yaml, or by the content type with
+//!   `dict` (`decode=True`: json, yaml, xml, or by the content type with
 //!   `decode_type='auto'`), `text` (`text=True`, or `decode_type='plain'`);
 //! * an HTTP error status: `{'status': code, 'error': 'HTTP 404: Not Found',
 //!   'body': text}` (whatever `status`/`headers`/`text` say);
@@ -14,7 +14,7 @@
 //!   first with `status=True`); a timeout is tornado's status 599.
 //!
 //! Arguments Salt accepts that are not ported (cookies, files, streaming,
-//! other backends, xml decoding) are refused with [`QueryError::Unsupported`]
+//! other backends) are refused with [`QueryError::Unsupported`]
 //! rather than ignored.
 
 use std::time::Duration;
@@ -267,7 +267,10 @@ fn answer(response: &HttpResponse, args: &Args, mut ret: Map) -> Result<Map, Que
                 ret.insert("dict".into(), data);
             }
             "plain" => text = true,
-            "xml" => return Err(QueryError::Unsupported("decode_type xml".into())),
+            "xml" => {
+                let data = crate::http_xml::decode(&body).map_err(QueryError::Decode)?;
+                ret.insert("dict".into(), data);
+            }
             _ => {
                 let error = "Invalid decode_type specified. Valid decode types are: \
                              ('json', 'xml', 'yaml', 'plain')";

@@ -11,6 +11,7 @@
 mod compile;
 pub mod http_query;
 mod http_url;
+mod http_xml;
 pub mod jinja;
 mod pipeline;
 pub mod py;

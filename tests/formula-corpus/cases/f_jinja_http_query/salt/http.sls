@@ -7,6 +7,7 @@
   'hlist_auth': (u ~ '/echo')|http_query(header_list=['X-Test: two', 'bad'], username='user', password='pw', decode=True, text=True),
   'yaml': (u ~ '/yaml')|http_query(decode=True, headers=True),
   'yaml_forced': (u ~ '/yaml')|http_query(decode=True, decode_type='yaml'),
+  'xml_auto': (u ~ '/xml')|http_query(decode=True),
   'text_auto': (u ~ '/text')|http_query(decode=True, status=True),
   'text_plain': (u ~ '/json-as-text')|http_query(decode=True, decode_type='plain'),
   'bad_decode': (u ~ '/echo')|http_query(decode=True, decode_type='csv'),
