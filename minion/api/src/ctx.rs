@@ -107,6 +107,15 @@ pub fn request_system_exit(context: &RunContext, msg: &str) {
     map.entry(SYSTEM_EXIT).or_insert_with(|| msg.into());
 }
 
+/// Whether an exit was requested (the state runtime then runs no further
+/// state, as Salt's run ends there).
+pub fn system_exit_requested(context: &RunContext) -> bool {
+    let map = context
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    map.contains_key(SYSTEM_EXIT)
+}
+
 /// The message of a requested exit, if one was requested (and clears it).
 pub fn take_system_exit(context: &RunContext) -> Option<String> {
     let mut map = context
