@@ -10,6 +10,7 @@
 
 mod compile;
 pub mod http_query;
+mod http_request;
 mod http_url;
 mod http_xml;
 pub mod jinja;
