@@ -53,7 +53,8 @@ step "state-engine conformance corpus"
 tests/scripts/conformance.sh "$shared/conformance"
 
 step "formula corpus (tests/formula-corpus, recorded from salt-call 3008.4)"
-"$shared/conformance/run_case" --compare --all --cases-dir tests/formula-corpus/cases \
+tests/scripts/http-test-server.sh \
+  "$shared/conformance/run_case" --compare --all --cases-dir tests/formula-corpus/cases \
   --expected-dir tests/formula-corpus/expected --salt-call "$repo/target/debug/halite call"
 
 step "compatibility tables (docs/compat-functions.md, docs/compat-jinja.md) up to date"

@@ -94,6 +94,7 @@ pub fn render_node(
         registry,
         context: Default::default(),
         master: None,
+        net: std::sync::Arc::new(halite_api::NoNetwork),
     };
     let pillar_files = LocalFileClient::for_pillar_roots(&ctx.opts);
     let empty = Value::Object(Map::new());

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::files::FileClient;
 use crate::master::{MasterChannel, MasterError};
 use crate::module::{ExecError, ExecOutput, Registry};
+use crate::net::Network;
 use crate::runner::CommandRunner;
 use crate::value::{Map, Value};
 
@@ -85,10 +86,46 @@ pub struct Ctx {
     pub context: RunContext,
     /// The request channel to the master; `None` in a masterless run.
     pub master: Option<Arc<dyn MasterChannel>>,
+    /// Lookups, TCP checks and HTTP (`dns_check`, `http_query`, `http.query`).
+    pub net: Arc<dyn Network>,
 }
 
 /// Per-run scratch data (see [`Ctx::context`]).
 pub type RunContext = Arc<std::sync::Mutex<Map>>;
+
+/// The [`RunContext`] key of a requested exit.
+const SYSTEM_EXIT: &str = "__halite_system_exit__";
+
+/// Ask the run to end as Salt's SaltSystemExit ends salt-call (its message
+/// on stderr, exit 1, no output), e.g. `dns_check` of a name that does not
+/// resolve; the first request wins. The failing code still returns its
+/// error; `halite call` checks [`take_system_exit`] after the call.
+pub fn request_system_exit(context: &RunContext, msg: &str) {
+    let mut map = context
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    map.entry(SYSTEM_EXIT).or_insert_with(|| msg.into());
+}
+
+/// Whether an exit was requested (the state runtime then runs no further
+/// state, as Salt's run ends there).
+pub fn system_exit_requested(context: &RunContext) -> bool {
+    let map = context
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    map.contains_key(SYSTEM_EXIT)
+}
+
+/// The message of a requested exit, if one was requested (and clears it).
+pub fn take_system_exit(context: &RunContext) -> Option<String> {
+    let mut map = context
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match map.shift_remove(SYSTEM_EXIT) {
+        Some(Value::String(msg)) => Some(msg),
+        _ => None,
+    }
+}
 
 impl Ctx {
     /// Call an execution function through the registry.

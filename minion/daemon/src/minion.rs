@@ -224,6 +224,7 @@ impl Minion {
             registry: Arc::clone(&s.registry),
             context: Default::default(),
             master: Some(Arc::new(LinkChannel(Arc::clone(&self.link)))),
+            net: Arc::new(halite_modules::sysnet::SystemNetwork),
         }
     }
 

@@ -99,5 +99,6 @@ pub fn ctx_with(specs: &[ExecSpec]) -> Ctx {
         registry: Arc::new(reg),
         context: Default::default(),
         master: None,
+        net: std::sync::Arc::new(halite_api::NoNetwork),
     }
 }

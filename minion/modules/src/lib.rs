@@ -11,6 +11,7 @@ use halite_api::Registry;
 
 pub mod exec;
 pub mod states;
+pub mod sysnet;
 pub mod util;
 
 #[cfg(test)]

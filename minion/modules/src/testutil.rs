@@ -188,6 +188,7 @@ pub fn ctx_with(runner: Arc<dyn CommandRunner>, file_root: &Path) -> Ctx {
         registry: Arc::new(reg),
         context: Default::default(),
         master: None,
+        net: std::sync::Arc::new(halite_api::NoNetwork),
     }
 }
 

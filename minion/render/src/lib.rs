@@ -5,9 +5,14 @@
 //! * `jinja`: minijinja with Salt's context, filters, tests and tags.
 //! * [`render_sls`]: shebang/renderer-pipeline selection and the whole SLS pipeline.
 //! * [`compile_template`]: a file or string through its pipe (`slsutil.renderer`).
+//! * [`http_query`]: Salt's `salt.utils.http.query` (the `http_query` filter, `http.query`).
 //! * [`Renderer`]: the [`halite_api::TemplateRenderer`] used by file.managed & co.
 
 mod compile;
+pub mod http_query;
+mod http_request;
+mod http_url;
+mod http_xml;
 pub mod jinja;
 mod pipeline;
 pub mod py;

@@ -70,6 +70,7 @@ fn main() {
         registry: Arc::new(reg),
         context: Default::default(),
         master: None,
+        net: std::sync::Arc::new(halite_api::NoNetwork),
     };
     let fun = &args[1];
     let mut pos = Vec::new();

@@ -20,11 +20,15 @@ fn record(kind: &str, call: &StateCall<'_>) {
     CALLS.with(|c| c.borrow_mut().push(format!("{prefix}{kind}:{}", call.name)));
 }
 
-/// `fake.run`: fails with `fail: True`, reports changes unless `nochange: True`.
+/// `fake.run`: fails with `fail: True`, reports changes unless `nochange: True`;
+/// `system_exit: True` fails as a template whose `dns_check` asked the run to end.
 fn run(call: &StateCall<'_>) -> StateReturn {
     record("run", call);
     let mut r = StateReturn::new(call.name.clone());
-    if call.get_bool("fail", false) {
+    if call.get_bool("system_exit", false) {
+        halite_api::ctx::request_system_exit(&call.ctx.context, "DNS lookup failed.");
+    }
+    if call.get_bool("fail", false) || call.get_bool("system_exit", false) {
         r.result = Some(false);
         r.comment = "failed".into();
         return r;
@@ -124,6 +128,7 @@ pub fn ctx(test: bool, opts: Value) -> Ctx {
         registry: Arc::new(registry()),
         context: Default::default(),
         master: None,
+        net: std::sync::Arc::new(halite_api::NoNetwork),
     }
 }
 

@@ -159,6 +159,7 @@ pub fn assemble(opts: Map, grains: Value, registry: Registry, files: Arc<dyn Fil
         registry: Arc::new(registry),
         context: Default::default(),
         master: None,
+        net: std::sync::Arc::new(halite_modules::sysnet::SystemNetwork),
     }
 }
 

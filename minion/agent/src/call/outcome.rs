@@ -43,7 +43,15 @@ pub fn call(ctx: &Ctx, fun: &str, cli: &CallArgs) -> Outcome {
     if PUB_KWARG_FUNCTIONS.contains(&fun) {
         add_pub_kwargs(&mut kwargs, fun, &jid, cli.metadata.as_deref());
     }
-    match ctx.call(fun, parsed.args, kwargs) {
+    let result = ctx.call(fun, parsed.args, kwargs);
+    if let Some(msg) = halite_api::ctx::take_system_exit(&ctx.context) {
+        return Outcome::Failed {
+            stderr: format!("{msg}\n"),
+            stdout: None,
+            status: EX_GENERIC,
+        };
+    }
+    match result {
         Ok(out) => {
             let retcode = if out.retcode == 0 && reports_failure(&out.ret) {
                 EX_GENERIC

@@ -12,6 +12,7 @@ pub mod event;
 pub mod file;
 pub mod git;
 pub mod grains;
+pub mod http;
 pub mod ini;
 pub mod locale;
 pub mod log;
@@ -60,6 +61,7 @@ pub fn register(reg: &mut Registry) {
         cron::SPECS,
         timezone::SPECS,
         locale::SPECS,
+        http::SPECS,
     ] {
         reg.add_exec(specs);
     }

@@ -163,6 +163,7 @@ pub fn ctx_with(runner: Arc<dyn CommandRunner>, opts: Value) -> Ctx {
         registry: Arc::new(reg),
         context: Default::default(),
         master: None,
+        net: std::sync::Arc::new(halite_api::NoNetwork),
     }
 }
 

@@ -23,6 +23,7 @@ pub fn ctx(runner: Arc<dyn CommandRunner>, opts: Value) -> Ctx {
         registry: Arc::new(reg),
         context: Default::default(),
         master: None,
+        net: std::sync::Arc::new(halite_api::NoNetwork),
     }
 }
 

@@ -379,7 +379,7 @@ pub fn random(v: Value) -> Result<Value, Error> {
 
 /// Jinja2's `cycler(*items)`: `next()`, `reset()`, `current`.
 #[derive(Debug)]
-struct Cycler {
+pub(super) struct Cycler {
     items: Vec<Value>,
     pos: Mutex<usize>,
 }

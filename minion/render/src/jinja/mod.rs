@@ -3,7 +3,9 @@
 //! templates loaded through the [`halite_api::FileClient`] of the current saltenv.
 
 mod blocks;
+mod callable;
 mod data;
+mod dns_check;
 mod errors;
 mod filters;
 mod filters_data;
@@ -16,6 +18,8 @@ mod filters_jinja2;
 mod filters_net;
 mod filters_text;
 mod filters_xml;
+mod http_headers;
+mod http_query;
 mod ifelse;
 mod jmespath_py;
 mod lexer;
@@ -77,6 +81,14 @@ fn environment(ctx: &Ctx, vars: &Map) -> Environment<'static> {
         Err(e) => Err(Error::new(ErrorKind::TemplateNotFound, e.to_string())),
     });
     env.set_path_join_callback(|name, parent| join_template_path(name, parent).into());
+    env.add_filter(
+        "dns_check",
+        dns_check::filter(ctx.net.clone(), ctx.context.clone()),
+    );
+    env.add_filter(
+        "http_query",
+        http_query::filter(ctx.net.clone(), ctx.opts.clone()),
+    );
     register_helpers(&mut env);
     register_filters(&mut env);
     register_tests(&mut env);
@@ -225,6 +237,7 @@ fn register_filters(env: &mut Environment<'static>) {
 fn register_tests(env: &mut Environment<'static>) {
     env.add_test("match", data::test_match);
     env.add_test("list", data::test_list);
+    env.add_test("callable", |v: Value| callable::is_callable(&v));
 }
 
 #[cfg(test)]

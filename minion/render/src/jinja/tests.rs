@@ -96,6 +96,7 @@ pub fn test_ctx(dir: &std::path::Path) -> Ctx {
         registry: Arc::new(registry),
         context: Default::default(),
         master: None,
+        net: std::sync::Arc::new(halite_api::NoNetwork),
     }
 }
 

@@ -80,6 +80,10 @@ impl Runner {
                 if self.check_failhard(idx) {
                     return;
                 }
+                // Salt's SaltSystemExit (a template's dns_check) ends the run.
+                if halite_api::ctx::system_exit_requested(&self.ctx.context) {
+                    return;
+                }
             }
         }
     }

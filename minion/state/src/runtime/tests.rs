@@ -153,6 +153,20 @@ fn failhard_drops_remaining_chunks() {
 }
 
 #[test]
+fn a_requested_system_exit_runs_no_further_state() {
+    let high = json!({
+        "ok": decl("fake", "run", 10000, json!({})),
+        "exits": decl("fake", "run", 10001, json!({"system_exit": true})),
+        "never": decl("fake", "run", 10002, json!({})),
+    });
+    let ctx = ctx(false, json!({}));
+    let ret = run_high(&ctx, high).unwrap();
+    assert_eq!(ret.len(), 2);
+    assert_eq!(calls(), vec!["run:ok", "run:exits"]);
+    assert!(halite_api::ctx::take_system_exit(&ctx.context).is_some());
+}
+
+#[test]
 fn test_mode_passes_test_flag_and_ignores_failhard() {
     let high = json!({
         "bad": decl("fake", "run", 10000, json!({"fail": true, "failhard": true})),

@@ -360,6 +360,7 @@ impl Rig {
             registry: Arc::new(reg),
             context: Default::default(),
             master: None,
+            net: std::sync::Arc::new(halite_api::NoNetwork),
         }
     }
 

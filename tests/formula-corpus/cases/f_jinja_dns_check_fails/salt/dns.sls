@@ -1,0 +1,3 @@
+out:
+  test.nop:
+    - name: "{{ 'nonexistent.invalid'|dns_check(80) }}"
