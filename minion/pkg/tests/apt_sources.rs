@@ -65,6 +65,7 @@ fn ctx(root: &Path, runner: Arc<AptGet>) -> Ctx {
         registry: Arc::new(reg),
         context: Default::default(),
         master: None,
+        net: Arc::new(halite_api::NoNetwork),
     }
 }
 
