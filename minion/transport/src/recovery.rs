@@ -7,6 +7,12 @@
 //! to `recon_max` plus jitter, while a queued `_auth` reaches the master
 //! within the request socket's own reconnect interval (at most 5 s).
 //!
+//! Its request socket's connects back off from libzmq's 100 ms, doubling,
+//! up to the smaller of Salt's 5 s and the publish socket's own interval
+//! (random in `recon_default .. recon_default + recon_max`): with the
+//! window a fleet chose (halite-ctl sizes it), a master that is back is
+//! reached within about one such interval, never later than Salt's 5 s.
+//!
 //! The attempt runs on its own thread so publications keep being read from
 //! the old socket meanwhile (libzmq keeps reconnecting it; whichever comes
 //! back first wins). Dropping the [`Recovery`] cancels it between tries.
@@ -22,6 +28,7 @@ use halite_proto::MinionKeys;
 use crate::error::TransportError;
 use crate::link::auth_once_within;
 use crate::settings::LinkSettings;
+use crate::sockets::recon_interval;
 
 /// Salt's `AsyncAuth.sign_in` default timeout, one try.
 const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(60);
@@ -48,7 +55,9 @@ pub(crate) struct AuthParts {
 
 impl Recovery {
     /// Start authenticating again on a new thread.
-    pub fn start(parts: AuthParts, generation: u64) -> Result<Self, TransportError> {
+    pub fn start(mut parts: AuthParts, generation: u64) -> Result<Self, TransportError> {
+        let cap = recon_interval(&parts.settings).min(parts.settings.request_reconnect_ivl_max);
+        parts.settings.request_reconnect_ivl_max = cap;
         let (tx, done) = mpsc::channel();
         let cancel = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&cancel);

@@ -82,6 +82,10 @@ pub struct LinkSettings {
     /// `zmq_monitor`: on a lost publish connection, authenticate again and
     /// open a new publish socket, as Salt 3008.4's minion does.
     pub zmq_monitor: bool,
+    /// The longest wait (ms) between a request socket's connects (from
+    /// libzmq's 100 ms, doubling): Salt's 5000; the lost-connection re-auth
+    /// lowers it to the fleet's reconnect window.
+    pub request_reconnect_ivl_max: i32,
 }
 
 impl LinkSettings {
@@ -149,6 +153,7 @@ impl LinkSettings {
             max_publication_bytes: o.int("halite_max_publication_bytes", 100 << 20)? as usize,
             min_reauth_interval: Duration::from_secs(1),
             zmq_monitor: o.bool("zmq_monitor", true)?,
+            request_reconnect_ivl_max: 5000,
         })
     }
 

@@ -30,7 +30,7 @@ pub fn request_socket(ctx: &zmq::Context, s: &LinkSettings) -> Result<zmq::Socke
     let socket = ctx.socket(zmq::REQ).map_err(e("creating a REQ socket"))?;
     socket.set_linger(0).map_err(e("setting linger"))?;
     socket
-        .set_reconnect_ivl_max(5000)
+        .set_reconnect_ivl_max(s.request_reconnect_ivl_max)
         .map_err(e("setting reconnect interval"))?;
     keepalive(&socket, s)?;
     socket
@@ -51,13 +51,8 @@ pub fn subscribe_socket(
     socket
         .set_identity(s.id.as_bytes())
         .map_err(e("setting identity"))?;
-    let ivl = if s.recon_randomize {
-        random_between(s.recon_default, s.recon_default.saturating_add(s.recon_max))
-    } else {
-        s.recon_default
-    };
     socket
-        .set_reconnect_ivl(ivl)
+        .set_reconnect_ivl(recon_interval(s))
         .map_err(e("setting reconnect interval"))?;
     socket
         .set_reconnect_ivl_max(s.recon_max)
@@ -95,6 +90,16 @@ pub fn subscribe_socket(
 }
 
 /// A uniformly random integer in `[low, high]`.
+/// The publish socket's reconnect interval as Salt draws it: random in
+/// `[recon_default, recon_default + recon_max]` with `recon_randomize`.
+pub fn recon_interval(s: &LinkSettings) -> i32 {
+    if s.recon_randomize {
+        random_between(s.recon_default, s.recon_default.saturating_add(s.recon_max))
+    } else {
+        s.recon_default
+    }
+}
+
 pub fn random_between(low: i32, high: i32) -> i32 {
     if high <= low {
         return low;
