@@ -17,13 +17,13 @@
 //! salt-call itself can only act on `/etc/apt` (the paths are fixed in
 //! `salt.utils.pkg.deb`); Halite takes the root from `pkgrepo_apt_root`.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use halite_api::{
-    CmdOutput, CmdSpec, CommandRunner, Ctx, ExecCall, ExecError, Registry, RunError, Value,
-};
+use halite_api::{CmdOutput, CmdSpec, CommandRunner, Ctx, ExecCall, ExecError, RunError, Value};
 use serde_json::json;
 
 const RECORDED: &str = include_str!("data/apt_sources_salt.json");
@@ -49,24 +49,10 @@ impl CommandRunner for AptGet {
 }
 
 fn ctx(root: &Path, runner: Arc<AptGet>) -> Ctx {
-    let mut reg = Registry::new();
-    halite_pkg::register(&mut reg);
     let opts = json!({"id": "n1", "cachedir": root.join("cache"), "pkgrepo_apt_root": root,
                       "ostree_sysroot": root.join("no-ostree")});
-    Ctx {
-        opts: Arc::new(opts.as_object().unwrap().clone()),
-        grains: Arc::new(json!({"os_family": "Debian", "os": "Debian", "osarch": "amd64"})),
-        pillar: Arc::new(json!({})),
-        saltenv: "base".into(),
-        test: false,
-        runner,
-        files: Arc::new(halite_api::NoFiles),
-        templates: Arc::new(halite_api::VerbatimTemplates),
-        registry: Arc::new(reg),
-        context: Default::default(),
-        master: None,
-        net: Arc::new(halite_api::NoNetwork),
-    }
+    let grains = json!({"os_family": "Debian", "os": "Debian", "osarch": "amd64"});
+    common::ctx_with_grains(runner, opts, grains)
 }
 
 /// Every file under `root` (the cache aside), by relative path.
@@ -137,16 +123,8 @@ fn pkgrepo_states_match_salts_on_the_fixture() {
         let fun = format!("pkgrepo.{}", case["fun"].as_str().unwrap());
         let name = case["name"].as_str().unwrap();
         let what = format!("{fun} {name} {} test={}", case["kwargs"], case["test"]);
-        let spec = *ctx.registry.state(&fun).unwrap();
-        let ret = (spec.run)(&halite_api::StateCall {
-            ctx: &ctx,
-            name: name.into(),
-            args: substitute(&case["kwargs"], "ROOTDIR", &root_s)
-                .as_object()
-                .unwrap()
-                .clone(),
-            test: case["test"].as_bool().unwrap(),
-        });
+        let kwargs = substitute(&case["kwargs"], "ROOTDIR", &root_s);
+        let ret = common::state(&ctx, &fun, name, kwargs, case["test"].as_bool().unwrap());
         let got = json!({"name": ret.name, "changes": ret.changes, "result": ret.result, "comment": ret.comment});
         assert_eq!(substitute(&got, &root_s, "ROOTDIR"), case["ret"], "{what}");
         let refreshed = *runner.updates.lock().unwrap() > 0;

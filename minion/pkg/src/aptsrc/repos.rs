@@ -235,7 +235,7 @@ pub const NO_KEYS: &str = "Halite does not fetch or import repository keys (keyi
 
 /// Python truthiness of a kwarg, Salt's `is_true` for `disabled`/`enabled`.
 fn is_true(v: &Value) -> bool {
-    crate::states::pkgrepo_yum::is_true(v)
+    crate::states::pkgrepo::is_true(v)
 }
 
 /// `kwargs[key].split(",")` (the argument must be a string, as in Salt).

@@ -10,27 +10,11 @@ use halite_api::{Map, StateCall, StateReturn, Value};
 
 use crate::aptsrc::{expand, repos, SourcesList};
 use crate::exec_repo::{apt_refresh, apt_root, which};
-use crate::states::pkgrepo_yum::is_true;
+use crate::states::pkgrepo::{checked_kwargs, fail, is_true, kwargs_of};
 use crate::yumrepo::ini::py_str;
 use crate::yumrepo::RepoError;
 
 const REPEAT_NOTE: &str = "This may cause pkg states to behave differently than stated if this action is repeated without test=True, due to the differences in the configured repositories.";
-
-fn fail(call: &StateCall<'_>, comment: String) -> StateReturn {
-    StateReturn::fail(&call.name, comment)
-}
-
-/// The state's `**kwargs` (its arguments without `name`, `ppa`, `copr`,
-/// `aptkey` and the engine's own).
-fn kwargs_of(call: &StateCall<'_>) -> Map {
-    call.args
-        .iter()
-        .filter(|(k, _)| {
-            !k.starts_with("__") && !matches!(k.as_str(), "name" | "ppa" | "copr" | "aptkey")
-        })
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
-}
 
 fn get_repo(call: &StateCall<'_>, repo: &str) -> Result<Map, RepoError> {
     repos::get_repo(&SourcesList::load(&apt_root(call.ctx)), repo)
@@ -38,25 +22,7 @@ fn get_repo(call: &StateCall<'_>, repo: &str) -> Result<Map, RepoError> {
 
 /// Salt's argument checks and `disabled`; `Err` is a refusal's comment.
 fn wanted(call: &StateCall<'_>) -> Result<Map, String> {
-    let mut kw = kwargs_of(call);
-    if kw.contains_key("repo") {
-        return Err("'repo' is not a supported argument for this state. The 'name' argument is probably what was intended.".into());
-    }
-    let enabled = kw.shift_remove("enabled").filter(|v| !v.is_null());
-    let disabled = kw.shift_remove("disabled").filter(|v| !v.is_null());
-    if enabled.is_some() && disabled.is_some() {
-        return Err("Only one of enabled/disabled is allowed".into());
-    }
-    let allow_insecure = kw
-        .shift_remove("allow_insecure_key")
-        .is_none_or(|v| halite_api::value::is_truthy(&v));
-    let key_url = kw.get("key_url").map(py_str).unwrap_or_default();
-    if key_url.trim().starts_with("http:") && !allow_insecure {
-        return Err(
-            "Cannot have 'key_url' using http with 'allow_insecure_key' set to True".into(),
-        );
-    }
-    kw.insert("name".into(), call.name.clone().into());
+    let (mut kw, enabled, disabled) = checked_kwargs(call)?;
     let off = match (&enabled, &disabled) {
         (Some(e), _) => !is_true(e),
         (None, Some(d)) => is_true(d),

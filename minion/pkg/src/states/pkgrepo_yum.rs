@@ -8,38 +8,10 @@
 use halite_api::{Map, StateCall, StateReturn, Value};
 
 use crate::exec_repo::strict;
+use crate::states::pkgrepo::{fail, is_true, kwargs_of};
 use crate::yumrepo::{self, ini, RepoError, YUM_CONFIGS};
 
 const REPEAT_NOTE: &str = "This may cause pkg states to behave differently than stated if this action is repeated without test=True, due to the differences in the configured repositories.";
-
-/// The state's `**kwargs`: its arguments without `name` and the named
-/// parameters `ppa`, `copr`, `aptkey`.
-fn kwargs_of(call: &StateCall<'_>) -> Map {
-    call.args
-        .iter()
-        .filter(|(k, _)| {
-            !k.starts_with("__") && !matches!(k.as_str(), "name" | "ppa" | "copr" | "aptkey")
-        })
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
-}
-
-/// `salt.utils.data.is_true`: numbers (and numeric strings) above zero,
-/// the string "true" in any case, else Python truthiness.
-pub fn is_true(v: &Value) -> bool {
-    match v {
-        Value::Number(n) => n.as_f64().is_some_and(|f| f > 0.0),
-        Value::String(s) => match s.trim().parse::<f64>() {
-            Ok(f) => f > 0.0,
-            Err(_) => s.eq_ignore_ascii_case("true"),
-        },
-        other => halite_api::value::is_truthy(other),
-    }
-}
-
-fn fail(call: &StateCall<'_>, comment: String) -> StateReturn {
-    StateReturn::fail(&call.name, comment)
-}
 
 fn dirs(kwargs: &Map) -> Result<Vec<String>, RepoError> {
     yumrepo::basedirs(kwargs.get("basedir"), YUM_CONFIGS, strict(kwargs))
@@ -51,25 +23,7 @@ fn get_repo(kwargs: &Map, repo: &str) -> Result<Map, RepoError> {
 
 /// Salt's `enabled`/`disabled` handling; `Err` is the comment of a refusal.
 fn wanted(call: &StateCall<'_>) -> Result<Map, String> {
-    let mut kw = kwargs_of(call);
-    if kw.contains_key("repo") {
-        return Err("'repo' is not a supported argument for this state. The 'name' argument is probably what was intended.".into());
-    }
-    let enabled = kw.shift_remove("enabled").filter(|v| !v.is_null());
-    let disabled = kw.shift_remove("disabled").filter(|v| !v.is_null());
-    if enabled.is_some() && disabled.is_some() {
-        return Err("Only one of enabled/disabled is allowed".into());
-    }
-    let allow_insecure = kw
-        .shift_remove("allow_insecure_key")
-        .is_none_or(|v| halite_api::value::is_truthy(&v));
-    let key_url = kw.get("key_url").map(ini::py_str).unwrap_or_default();
-    if key_url.trim().starts_with("http:") && !allow_insecure {
-        return Err(
-            "Cannot have 'key_url' using http with 'allow_insecure_key' set to True".into(),
-        );
-    }
-    kw.insert("name".into(), call.name.clone().into());
+    let (mut kw, enabled, disabled) = super::pkgrepo::checked_kwargs(call)?;
     if let Some(human) = kw.shift_remove("humanname") {
         kw.insert("name".into(), human);
     }

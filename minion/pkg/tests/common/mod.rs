@@ -1,5 +1,5 @@
 //! What the pkg tests share: a context with this crate's functions on an
-//! rpm-family host over a fake runner, and a state call.
+//! rpm-family (or any) host over a fake runner, and a state call.
 
 use std::sync::Arc;
 
@@ -8,12 +8,22 @@ use serde_json::json;
 
 /// A RedHat/x86_64 context over `runner` with `opts` (id, cachedir,
 /// ostree_sysroot, ...) and this crate's functions registered.
+#[allow(dead_code)] // each test binary compiles its own copy; apt_sources uses ctx_with_grains
 pub fn ctx(runner: Arc<dyn CommandRunner>, opts: Value) -> Ctx {
+    ctx_with_grains(
+        runner,
+        opts,
+        json!({"os_family": "RedHat", "osarch": "x86_64"}),
+    )
+}
+
+/// [`ctx`] on a host with these grains.
+pub fn ctx_with_grains(runner: Arc<dyn CommandRunner>, opts: Value, grains: Value) -> Ctx {
     let mut reg = Registry::new();
     halite_pkg::register(&mut reg);
     Ctx {
         opts: Arc::new(opts.as_object().unwrap().clone()),
-        grains: Arc::new(json!({"os_family": "RedHat", "osarch": "x86_64"})),
+        grains: Arc::new(grains),
         pillar: Arc::new(json!({})),
         saltenv: "base".into(),
         test: false,
