@@ -189,25 +189,36 @@ fn failback_to_the_first_master_when_it_returns() {
 /// again when the publish connection drops and, once the master answers,
 /// opens a new publish socket that connects at once. The interval here
 /// (300 s, no randomizing) is longer than the wait below, so only that
-/// path can bring a minion back; the Python minion, same options, comes
-/// back the same way.
+/// path can bring a minion back; the Python minion (3007 and later), same
+/// options, comes back the same way.
 #[test]
 fn a_master_down_for_long_is_rejoined_on_a_new_publish_socket() {
     let venv = require_salt!(PINNED_SALT);
+    // Salt 3006's Python minion has no such path (zmq_monitor is False by
+    // default there, and its publish client ignores a lost connection): it
+    // would stay away for the whole interval, so it runs beside Halite from
+    // 3007 on
+    let with_python = !halite_tests::salt::venv_version(&venv).starts_with("3006");
     let mut master = Master::start(&venv, MasterSpec::default());
     let conf = json!({"recon_default": 300000, "recon_max": 0, "recon_randomize": false,
                       "acceptance_wait_time": 2});
     let halite = Minion::start(&master, "rejoin-halite", Flavor::Halite, conf.clone());
-    let python = Minion::start(&master, "rejoin-python", Flavor::Python, conf);
-    for m in [&halite, &python] {
+    let python = with_python.then(|| Minion::start(&master, "rejoin-python", Flavor::Python, conf));
+    for m in std::iter::once(&halite).chain(python.as_ref()) {
         halite_tests::minion::wait_answering(&master, m);
     }
     master.restart_after(Duration::from_secs(8));
-    let (h, p) = both_answer(&master, &halite, &python, Instant::now());
+    let since = Instant::now();
+    let (h, p) = match &python {
+        Some(python) => both_answer(&master, &halite, python, since),
+        None => (answers_within(&master, &halite, since, 120), None),
+    };
     eprintln!("back after 8 s down: halite {h:?} s, python {p:?} s");
     let log = halite.log();
     assert!(h.is_some(), "halite did not come back:\n{log}");
-    assert!(p.is_some(), "python did not come back:\n{}", python.log());
+    if let Some(python) = &python {
+        assert!(p.is_some(), "python did not come back:\n{}", python.log());
+    }
     assert!(log.contains("Connection to master 127.0.0.1 lost"), "{log}");
     assert!(
         log.contains("Re-initialising subsystems for new master 127.0.0.1"),
@@ -224,18 +235,21 @@ fn both_answer(
     python: &Minion,
     since: Instant,
 ) -> (Option<f64>, Option<f64>) {
-    let answered = |m: &Minion, limit: u64| {
-        wait_until(Duration::from_secs(limit), || {
-            let args = [&m.id, "test.ping", "--timeout", "2"];
-            master.salt_json(&args).0[&m.id] == json!(true)
-        })
-        .then(|| since.elapsed().as_secs_f64())
-    };
     std::thread::scope(|s| {
-        let h = s.spawn(|| answered(halite, 120));
-        let p = s.spawn(|| answered(python, 150));
+        let h = s.spawn(|| answers_within(master, halite, since, 120));
+        let p = s.spawn(|| answers_within(master, python, since, 150));
         (h.join().unwrap(), p.join().unwrap())
     })
+}
+
+/// Seconds from `since` until `m` answers `test.ping` through `master`
+/// (None: not within `limit` seconds).
+fn answers_within(master: &Master, m: &Minion, since: Instant, limit: u64) -> Option<f64> {
+    wait_until(Duration::from_secs(limit), || {
+        let args = [&m.id, "test.ping", "--timeout", "2"];
+        master.salt_json(&args).0[&m.id] == json!(true)
+    })
+    .then(|| since.elapsed().as_secs_f64())
 }
 
 const DNS_NAME: &str = "halite-dns-master.test";

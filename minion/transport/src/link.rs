@@ -333,7 +333,8 @@ impl MasterLink {
                 &self.settings,
                 self.publish_port,
                 next.generation,
-            )?;
+            )?
+            .opened_after_loss();
             Ok((next, socket))
         });
         match fresh {
@@ -351,6 +352,12 @@ impl MasterLink {
     }
 
     fn on_pub_reconnect(&self) {
+        // the old socket is back: a background re-auth is not needed
+        // (dropping it cancels it), and a later loss starts a new one
+        self.recovery
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
         tracing::info!(
             "publish connection re-established; re-authenticating to pick up a new AES key"
         );

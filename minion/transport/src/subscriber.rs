@@ -20,8 +20,8 @@ pub struct SubEvents {
     pub disconnected: bool,
     /// Connected again after a drop.
     pub reconnected: bool,
-    /// The socket's first connection was refused (e.g. a new socket opened
-    /// after an answer from a master that was shutting down).
+    /// The first connection of a socket opened after a lost connection was
+    /// refused (the `_auth` answer came from a master shutting down).
     pub never_connected: bool,
 }
 
@@ -30,6 +30,9 @@ pub struct Subscriber {
     socket: zmq::Socket,
     monitor: zmq::Socket,
     handshakes: u64,
+    /// Opened after the connection to the master was lost: a refused first
+    /// connect is worth another `_auth` (see [`SubEvents::never_connected`]).
+    after_loss: bool,
     /// Replay protection for the AES key of `generation`.
     pub serials: SerialTracker,
     /// Auth generation the serials belong to.
@@ -68,6 +71,7 @@ impl Subscriber {
             socket,
             monitor,
             handshakes: 0,
+            after_loss: false,
             serials: SerialTracker::default(),
             generation,
             last_reauth: None,
@@ -91,11 +95,20 @@ impl Subscriber {
             } else if event == zmq::SocketEvent::DISCONNECTED as u16 {
                 tracing::warn!("publish connection to the master lost; reconnecting");
                 seen.disconnected = true;
-            } else if event == zmq::SocketEvent::CONNECT_RETRIED as u16 && self.handshakes == 0 {
+            } else if event == zmq::SocketEvent::CONNECT_RETRIED as u16
+                && self.after_loss
+                && self.handshakes == 0
+            {
                 seen.never_connected = true;
             }
         }
         seen
+    }
+
+    /// Mark a socket opened after the connection was lost.
+    pub fn opened_after_loss(mut self) -> Self {
+        self.after_loss = true;
+        self
     }
 
     /// Wait up to `timeout` for one message; `Ok(None)` when none came.
