@@ -124,25 +124,36 @@ fn apt_mod_repo(
     root: &std::path::Path,
     repo: &str,
 ) -> Result<ExecOutput, ExecError> {
-    let aptkey = call
-        .arg(2, "aptkey")
-        .is_none_or(halite_api::value::is_truthy)
-        && which("apt-key");
     let mut kwargs = call.kwargs.clone();
     kwargs.retain(|k, _| {
         !k.starts_with("__") && !matches!(k.as_str(), "repo" | "saltenv" | "aptkey")
     });
-    let os = call
-        .ctx
+    let ret = apt_mod_repo_and_refresh(call.ctx, root, repo, call.arg(2, "aptkey"), &kwargs)?;
+    Ok(Value::Object(ret).into())
+}
+
+/// aptpkg's `mod_repo` on the sources under `root` (`aptkey` as given:
+/// default True, and only when `apt-key` exists), then the package
+/// database refresh it asks for; returns `{repo: get_repo(repo)}`. The
+/// `pkg.mod_repo` function and the `pkgrepo.managed` state both run it.
+pub fn apt_mod_repo_and_refresh(
+    ctx: &Ctx,
+    root: &std::path::Path,
+    repo: &str,
+    aptkey: Option<&Value>,
+    kwargs: &Map,
+) -> Result<Map, ExecError> {
+    let aptkey = aptkey.is_none_or(halite_api::value::is_truthy) && which("apt-key");
+    let os = ctx
         .grains
         .get("os")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let done = apt::mod_repo(root, repo, aptkey, &kwargs, os).map_err(exec_error)?;
+    let done = apt::mod_repo(root, repo, aptkey, kwargs, os).map_err(exec_error)?;
     if done.refresh {
-        apt_refresh(call.ctx)?;
+        apt_refresh(ctx)?;
     }
-    Ok(Value::Object(done.ret).into())
+    Ok(done.ret)
 }
 
 /// yumpkg's COPR step of `mod_repo`: `dnf-plugins-core` must be

@@ -17,6 +17,7 @@
 //! other backends) are refused with [`QueryError::Unsupported`]
 //! rather than ignored.
 
+use halite_api::value::is_truthy;
 use halite_api::{HttpError, HttpResponse, Map, Network, Value};
 
 /// Keyword arguments of `salt.utils.http.query` Halite does not port.
@@ -130,7 +131,9 @@ fn check_kwargs(kwargs: &Map, opts: &Map) -> Result<(), QueryError> {
             return Err(QueryError::Unsupported(key.clone()));
         }
     }
-    if opts.get("proxy_host").is_some_and(truthy) && opts.get("proxy_port").is_some_and(truthy) {
+    if opts.get("proxy_host").is_some_and(is_truthy)
+        && opts.get("proxy_port").is_some_and(is_truthy)
+    {
         return Err(QueryError::Unsupported("proxy_host".into()));
     }
     Ok(())
@@ -159,18 +162,6 @@ impl Args<'_> {
     pub(crate) fn str_or(&self, key: &str, default: &str) -> String {
         self.get(key)
             .map_or(default.to_string(), halite_api::py::str_of)
-    }
-}
-
-/// Whether a Salt value is true in Python.
-pub(crate) fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64() != Some(0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
     }
 }
 
@@ -327,16 +318,7 @@ fn tornado_headers(headers: &[(String, String)]) -> Map {
 /// tornado's `_normalize_header`: each `-`-separated word capitalised.
 pub(crate) fn normalize_header(name: &str) -> String {
     name.split('-')
-        .map(|word| {
-            let mut chars = word.chars();
-            match chars.next() {
-                Some(first) => first
-                    .to_uppercase()
-                    .chain(chars.flat_map(char::to_lowercase))
-                    .collect(),
-                None => String::new(),
-            }
-        })
+        .map(crate::jinja::filters_text::capitalize)
         .collect::<Vec<String>>()
         .join("-")
 }

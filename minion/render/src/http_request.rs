@@ -9,7 +9,9 @@ use std::time::Duration;
 use base64::Engine;
 use halite_api::{HttpRequest, Map, Value};
 
-use crate::http_query::{normalize_header, truthy, Args};
+use halite_api::value::is_truthy;
+
+use crate::http_query::{normalize_header, Args};
 
 /// Salt's user agent for `http.query`.
 const USER_AGENT: &str = "Salt/3008.4 http.query()";
@@ -17,7 +19,7 @@ const USER_AGENT: &str = "Salt/3008.4 http.query()";
 pub(crate) fn build_request(opts: &Map, url: &str, args: &Args) -> HttpRequest {
     let method = args.str_or("method", "GET");
     let url = match args.get("params") {
-        Some(params) if truthy(params) => crate::http_url::url_concat(url, params),
+        Some(params) if is_truthy(params) => crate::http_url::url_concat(url, params),
         _ => url.to_string(),
     };
     let body = args.get("data").map(|data| match data {
@@ -26,8 +28,8 @@ pub(crate) fn build_request(opts: &Map, url: &str, args: &Args) -> HttpRequest {
     });
     let headers = request_headers(args, &method, url_userinfo(&url));
     let verify_ssl = match args.get("verify_ssl") {
-        Some(v) => truthy(v),
-        None => opts.get("verify_ssl").is_none_or(truthy),
+        Some(v) => is_truthy(v),
+        None => opts.get("verify_ssl").is_none_or(is_truthy),
     };
     HttpRequest {
         method,

@@ -13,18 +13,6 @@ pub const SPECS: &[StateSpec] = &[StateSpec {
     mod_watch: None,
 }];
 
-/// Python truthiness of the `utc` argument.
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64() != Some(0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(m) => !m.is_empty(),
-    }
-}
-
 /// Python's `utc == myutc` for a bool `myutc` (`1 == True` holds).
 fn equals_bool(v: &Value, b: bool) -> bool {
     match v {
@@ -75,10 +63,10 @@ pub fn system_on(call: &StateCall<'_>, host: &Host<'_>) -> StateReturn {
         r.result = Some(true);
         messages.push(format!("Timezone {name} already set"));
     }
-    let do_utc = truthy(&utc) && !equals_bool(&utc, myutc);
+    let do_utc = halite_api::value::is_truthy(&utc) && !equals_bool(&utc, myutc);
     if do_utc {
         r.result = None;
-    } else if truthy(&utc) {
+    } else if halite_api::value::is_truthy(&utc) {
         messages.push(format!("UTC already set to {name}"));
     }
     if r.result == Some(true) {

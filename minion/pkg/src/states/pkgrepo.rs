@@ -81,3 +81,24 @@ pub(super) fn checked_kwargs(
     kw.insert("name".into(), call.name.clone().into());
     Ok((kw, enabled, disabled))
 }
+
+/// `sorted(x)` of a list (or a string's characters).
+pub(super) fn sorted(v: &Value) -> Vec<String> {
+    let mut items: Vec<String> = match v {
+        Value::Array(a) => a.iter().map(py_str).collect(),
+        other => py_str(other).chars().map(String::from).collect(),
+    };
+    items.sort();
+    items
+}
+
+/// `{key: {new, old}}` for every wanted key whose value differs.
+pub(super) fn diff(want: &Map, new: &Map, pre: &Map) -> Map {
+    want.keys()
+        .filter_map(|k| {
+            let n = new.get(k).cloned().unwrap_or(Value::Null);
+            let o = pre.get(k).cloned().unwrap_or(Value::Null);
+            (n != o).then(|| (k.clone(), super::new_old(n, o)))
+        })
+        .collect()
+}

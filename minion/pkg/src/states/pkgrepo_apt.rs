@@ -9,8 +9,8 @@
 use halite_api::{Map, StateCall, StateReturn, Value};
 
 use crate::aptsrc::{expand, repos, SourcesList};
-use crate::exec_repo::{apt_refresh, apt_root, which};
-use crate::states::pkgrepo::{checked_kwargs, fail, is_true, kwargs_of};
+use crate::exec_repo::{apt_mod_repo_and_refresh, apt_refresh, apt_root};
+use crate::states::pkgrepo::{checked_kwargs, diff, fail, is_true, kwargs_of, sorted};
 use crate::yumrepo::ini::py_str;
 use crate::yumrepo::RepoError;
 
@@ -30,16 +30,6 @@ fn wanted(call: &StateCall<'_>) -> Result<Map, String> {
     };
     kw.insert("disabled".into(), off.into());
     Ok(kw)
-}
-
-/// `sorted(x)` of a list (or a string's characters).
-fn sorted(v: &Value) -> Vec<String> {
-    let mut items: Vec<String> = match v {
-        Value::Array(a) => a.iter().map(py_str).collect(),
-        other => py_str(other).chars().map(String::from).collect(),
-    };
-    items.sort();
-    items
 }
 
 /// A source line's words with those after the URI sorted.
@@ -94,17 +84,6 @@ fn configured(want: &Map, pre: &Map, kwargs: &Map) -> bool {
         }
     }
     true
-}
-
-/// `{key: {new, old}}` for every wanted key whose value differs.
-fn diff(want: &Map, new: &Map, pre: &Map) -> Map {
-    want.keys()
-        .filter_map(|k| {
-            let n = new.get(k).cloned().unwrap_or(Value::Null);
-            let o = pre.get(k).cloned().unwrap_or(Value::Null);
-            (n != o).then(|| (k.clone(), super::new_old(n, o)))
-        })
-        .collect()
 }
 
 /// Issue 68208: `clean_file` with other entries in `file` reconfigures.
@@ -212,23 +191,10 @@ pub fn managed(call: &StateCall<'_>) -> StateReturn {
 
 /// `pkg.mod_repo(repo, saltenv, aptkey, **kwargs)`, refreshing as it asks.
 fn modify(call: &StateCall<'_>, repo: &str, kwargs: &Map) -> Result<(), String> {
-    let aptkey = call
-        .args
-        .get("aptkey")
-        .is_none_or(halite_api::value::is_truthy)
-        && which("apt-key");
-    let os = call
-        .ctx
-        .grains
-        .get("os")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let done = repos::mod_repo(&apt_root(call.ctx), repo, aptkey, kwargs, os)
-        .map_err(|e| e.to_string())?;
-    if done.refresh {
-        apt_refresh(call.ctx).map_err(|e| e.to_string())?;
-    }
-    Ok(())
+    let root = apt_root(call.ctx);
+    apt_mod_repo_and_refresh(call.ctx, &root, repo, call.args.get("aptkey"), kwargs)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// `salt.utils.pkg.deb.strip_uri`: trailing slashes off http/https/ftp URIs.

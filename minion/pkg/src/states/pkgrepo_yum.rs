@@ -5,10 +5,10 @@
 //! Salt does); `enabled`/`disabled` become `enabled`. Salt's comparison of
 //! the wanted options with the file, its comments and changes.
 
-use halite_api::{Map, StateCall, StateReturn, Value};
+use halite_api::{Map, StateCall, StateReturn};
 
 use crate::exec_repo::strict;
-use crate::states::pkgrepo::{fail, is_true, kwargs_of};
+use crate::states::pkgrepo::{diff, fail, is_true, kwargs_of, sorted};
 use crate::yumrepo::{self, ini, RepoError, YUM_CONFIGS};
 
 const REPEAT_NOTE: &str = "This may cause pkg states to behave differently than stated if this action is repeated without test=True, due to the differences in the configured repositories.";
@@ -50,11 +50,9 @@ fn configured(want: &Map, pre: &Map) -> bool {
             continue;
         };
         let same = match k.as_str() {
-            "comps" | "key_url" => sorted_items(v) == sorted_items(old),
+            "comps" | "key_url" => sorted(v) == sorted(old),
             "comments" => ini::combine_comments(v) == ini::combine_comments(old),
-            "architectures" if halite_api::value::is_truthy(v) => {
-                sorted_items(v) == sorted_items(old)
-            }
+            "architectures" if halite_api::value::is_truthy(v) => sorted(v) == sorted(old),
             _ if v.is_boolean() || old.is_boolean() => is_true(v) == is_true(old),
             _ => ini::py_str(v) == ini::py_str(old),
         };
@@ -63,27 +61,6 @@ fn configured(want: &Map, pre: &Map) -> bool {
         }
     }
     true
-}
-
-/// `sorted(x)` of a string (its characters) or a list.
-fn sorted_items(v: &Value) -> Vec<String> {
-    let mut items: Vec<String> = match v {
-        Value::Array(a) => a.iter().map(ini::py_str).collect(),
-        other => ini::py_str(other).chars().map(String::from).collect(),
-    };
-    items.sort();
-    items
-}
-
-/// `{key: {new, old}}` for every wanted key whose value differs.
-fn diff(want: &Map, new: &Map, pre: &Map) -> Map {
-    want.keys()
-        .filter_map(|k| {
-            let n = new.get(k).cloned().unwrap_or(Value::Null);
-            let o = pre.get(k).cloned().unwrap_or(Value::Null);
-            (n != o).then(|| (k.clone(), super::new_old(n, o)))
-        })
-        .collect()
 }
 
 /// The repo the functions are given: `copr:<copr>` when `copr` is set.

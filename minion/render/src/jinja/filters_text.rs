@@ -22,7 +22,7 @@ pub fn register(env: &mut Environment<'static>) {
 }
 
 /// Python's `str.capitalize`.
-fn capitalize(word: &str) -> String {
+pub(crate) fn capitalize(word: &str) -> String {
     let mut chars = word.chars();
     match chars.next() {
         Some(first) => first

@@ -16,7 +16,7 @@ mod filters_indent;
 mod filters_iter;
 mod filters_jinja2;
 mod filters_net;
-mod filters_text;
+pub(crate) mod filters_text;
 mod filters_xml;
 mod http_headers;
 mod http_query;
